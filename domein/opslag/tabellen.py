@@ -1,0 +1,117 @@
+"""Tabellen (SQLAlchemy Core). Persoonsgegevens staan apart, zodat ze later verwijderd kunnen
+worden zonder iets anders aan te raken (Bijlage 1 art. 3.1)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Tijd = sa.DateTime(timezone=True)
+
+gemeente = sa.Table(
+    "gemeente",
+    metadata,
+    sa.Column("code", sa.String(4), primary_key=True),
+    sa.Column("naam", sa.String(100), nullable=False),
+)
+
+aanbieder = sa.Table(
+    "aanbieder",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("naam", sa.String(200), nullable=False),
+    sa.Column("kvk", sa.String(8), nullable=False, unique=True),
+    sa.Column("agb", sa.String(8), nullable=False, unique=True),
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+    sa.Index("ix_aanbieder_volgorde", "aangemaakt_op", "id"),
+)
+
+contract = sa.Table(
+    "contract",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), nullable=False, index=True),
+    sa.Column("soort", sa.String(30), nullable=False),
+    sa.Column("naam", sa.String(200), nullable=False),
+    sa.Column("percelen", sa.JSON, nullable=False),
+    sa.Column("ingangsdatum", sa.Date, nullable=False),
+    sa.Column("einddatum", sa.Date, nullable=True),
+    sa.Column("contractmanager", sa.String(200), nullable=False),
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+    sa.Index("ix_contract_volgorde", "aangemaakt_op", "id"),
+)
+
+contract_gemeente = sa.Table(
+    "contract_gemeente",
+    metadata,
+    sa.Column("contract_id", sa.String(36), sa.ForeignKey("contract.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), primary_key=True),
+)
+
+contract_budget = sa.Table(
+    "contract_budget",
+    metadata,
+    sa.Column("contract_id", sa.String(36), sa.ForeignKey("contract.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("jaar", sa.Integer, primary_key=True),
+    sa.Column("plafond", sa.Numeric(14, 2), nullable=False),
+)
+
+casus = sa.Table(
+    "casus",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=False),
+    sa.Column("leefdomeinen", sa.JSON, nullable=False),
+    sa.Column("urgentie", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+    sa.Column("gewijzigd_op", Tijd, nullable=False),
+    sa.Column("gesloten_op", Tijd, nullable=True),
+    sa.Index("ix_casus_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
+)
+
+casus_persoonsgegevens = sa.Table(
+    "casus_persoonsgegevens",
+    metadata,
+    sa.Column("casus_id", sa.String(36), sa.ForeignKey("casus.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("bsn", sa.String(9), nullable=False),
+    sa.Column("naam", sa.String(200), nullable=False),
+    sa.Column("geboortedatum", sa.Date, nullable=False),
+    sa.Column("hulpvraag", sa.Text, nullable=False),
+    # Keyed pseudonym of the BSN: links audit records to this person without storing the BSN there.
+    sa.Column("pseudoniem", sa.String(64), nullable=False, index=True),
+)
+
+auditregel = sa.Table(
+    "auditregel",
+    metadata,
+    sa.Column("volgnummer", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tijdstip", Tijd, nullable=False),
+    sa.Column("request_id", sa.String(36), nullable=False),
+    sa.Column("sub", sa.String(200), nullable=False),
+    sa.Column("rol", sa.String(30), nullable=False),
+    sa.Column("organisatie", sa.String(4), nullable=False),
+    sa.Column("verantwoordelijke", sa.String(4), nullable=False, index=True),
+    sa.Column("doel", sa.String(40), nullable=False),
+    sa.Column("verwerkingsactiviteit", sa.String(60), nullable=False),
+    sa.Column("operatie", sa.String(20), nullable=False),
+    sa.Column("object_type", sa.String(40), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=True),
+    sa.Column("categorieen", sa.JSON, nullable=False),
+    sa.Column("betrokkenen", sa.JSON, nullable=False),
+    sa.Column("uitkomst", sa.String(20), nullable=False),
+    sa.Column("vertrouwelijkheid", sa.String(20), nullable=False),
+    sa.Column("bewaartermijn", sa.String(20), nullable=False),
+    # One successor per record: the database itself refuses a forked chain.
+    sa.Column("vorige_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)
