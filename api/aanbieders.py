@@ -1,0 +1,106 @@
+"""GraphQL: zorgaanbieders en contracten."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.enums import ContractSoort
+from api.gemeenten import Gemeente
+from api.relay import Connection, Node, globale_id, verbinding
+from domein.aanbieders import AanbiederRij
+from domein.contracten import Budgetplafond as BudgetplafondRij
+from domein.contracten import ContractRij
+
+
+@strawberry.type(description="Het budgetplafond van een contract in één jaar (seed 004).")
+class Budgetplafond:
+    jaar: int
+    bedrag: Decimal
+
+    @classmethod
+    def uit(cls, rij: BudgetplafondRij) -> Budgetplafond:
+        return cls(jaar=rij.jaar, bedrag=rij.bedrag)
+
+
+@strawberry.type(description="Een zorgaanbieder, met KvK-nummer en AGB-code.")
+class Aanbieder(Node):
+    _rij: strawberry.Private[AanbiederRij]
+    naam: str
+    kvk: str
+    agb: str
+
+    @classmethod
+    def uit(cls, rij: AanbiederRij) -> Aanbieder:
+        return cls(id=globale_id("Aanbieder", rij.id), _rij=rij, naam=rij.naam, kvk=rij.kvk, agb=rij.agb)
+
+    @strawberry.field
+    async def contracten(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Contract]:
+        loaders = info.context.loaders
+        pagina = await loaders.contracten_van_aanbieder(first, after).load(self._rij.id)
+        return verbinding(pagina, Contract.uit, lambda: loaders.contracten_telling.load(self._rij.id))
+
+
+@strawberry.type(description="Een contract van het ROB met een aanbieder (seed 001 art. 2).")
+class Contract(Node):
+    _rij: strawberry.Private[ContractRij]
+    naam: str
+    soort: ContractSoort
+    percelen: list[str]
+    ingangsdatum: date
+    einddatum: date | None
+    contractmanager: str
+
+    @classmethod
+    def uit(cls, rij: ContractRij) -> Contract:
+        return cls(
+            id=globale_id("Contract", rij.id), _rij=rij, naam=rij.naam, soort=ContractSoort(rij.soort),
+            percelen=rij.percelen, ingangsdatum=rij.ingangsdatum, einddatum=rij.einddatum,
+            contractmanager=rij.contractmanager,
+        )
+
+    @strawberry.field
+    async def aanbieder(self, info: Info[Context, None]) -> Aanbieder:
+        return Aanbieder.uit(await info.context.loaders.aanbieder.load(self._rij.aanbieder_id))
+
+    @strawberry.field
+    async def deelnemende_gemeenten(self, info: Info[Context, None]) -> list[Gemeente]:
+        loaders = info.context.loaders
+        codes = await loaders.contract_gemeenten.load(self._rij.id)
+        return [Gemeente.uit(g) for g in await loaders.gemeente.load_many(codes)]
+
+    @strawberry.field
+    async def budgetplafonds(self, info: Info[Context, None]) -> list[Budgetplafond]:
+        return [Budgetplafond.uit(b) for b in await info.context.loaders.contract_budgetten.load(self._rij.id)]
+
+
+@strawberry.input
+class RegistreerAanbiederInput:
+    naam: str
+    kvk: str
+    agb: str
+
+
+@strawberry.input
+class BudgetplafondInput:
+    jaar: int
+    bedrag: Decimal
+
+
+@strawberry.input
+class RegistreerContractInput:
+    aanbieder_id: strawberry.ID
+    soort: ContractSoort
+    naam: str
+    percelen: list[str]
+    ingangsdatum: date
+    einddatum: date | None
+    deelnemende_gemeenten: list[str]
+    contractmanager: str
+    budgetplafonds: list[BudgetplafondInput] = strawberry.field(default_factory=list)

@@ -1,0 +1,69 @@
+"""Verzoekcontext: de domeinwerkeenheid plus één set DataLoaders per verzoek."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from beleid.beslisser import CasbinBeslisser
+from domein import aanbieders, casussen, contracten, gemeenten
+from domein.verzoek import Verzoek
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(haal: Callable[[Sequence[Any]], Awaitable[dict[Any, Any]]], standaard: Any = None) -> DataLoader[Any, Any]:
+    async def laad(sleutels: list[Any]) -> list[Any]:
+        gevonden = await haal(list(dict.fromkeys(sleutels)))
+        return [gevonden.get(s, standaard) for s in sleutels]
+
+    return DataLoader(load_fn=laad)
+
+
+@dataclass
+class Loaders:
+    vz: Verzoek
+    gemeente: DataLoader[str, Any] = field(init=False)
+    aanbieder: DataLoader[str, Any] = field(init=False)
+    casus: DataLoader[str, Any] = field(init=False)
+    contract: DataLoader[str, Any] = field(init=False)
+    persoonsgegevens: DataLoader[str, Any] = field(init=False)
+    contract_gemeenten: DataLoader[str, Any] = field(init=False)
+    contract_budgetten: DataLoader[str, Any] = field(init=False)
+    contracten_telling: DataLoader[str, Any] = field(init=False)
+    _contracten_paginas: dict[tuple[int | None, str | None], DataLoader[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        vz = self.vz
+        self.gemeente = _loader(lambda k: gemeenten.op_codes(vz, k))
+        self.aanbieder = _loader(lambda k: aanbieders.op_ids(vz, k))
+        self.casus = _loader(lambda k: casussen.op_ids(vz, k))
+        self.contract = _loader(lambda k: contracten.op_ids(vz, k))
+        self.persoonsgegevens = _loader(lambda k: casussen.persoonsgegevens(vz, k))
+        self.contract_gemeenten = _loader(lambda k: contracten.gemeenten_van(vz, k), [])
+        self.contract_budgetten = _loader(lambda k: contracten.budgetten_van(vz, k), [])
+        self.contracten_telling = _loader(lambda k: contracten.tel_per_aanbieder(vz, k), 0)
+
+    def contracten_van_aanbieder(self, first: int | None, after: str | None) -> DataLoader[str, Any]:
+        """Eén loader per (first, after): alle aanbieders op één pagina delen één query."""
+        sleutel = (first, after)
+        if sleutel not in self._contracten_paginas:
+            self._contracten_paginas[sleutel] = _loader(
+                lambda k: contracten.per_aanbieder(self.vz, k, first, after)
+            )
+        return self._contracten_paginas[sleutel]
+
+
+@dataclass
+class Context:
+    vz: Verzoek
+    beslisser: CasbinBeslisser
+    loaders: Loaders
+
+    @classmethod
+    def voor(cls, vz: Verzoek, beslisser: CasbinBeslisser) -> Context:
+        return cls(vz=vz, beslisser=beslisser, loaders=Loaders(vz))

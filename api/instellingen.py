@@ -1,0 +1,44 @@
+"""Eén instellingenobject (pydantic-settings), één keer gebouwd en aan de app-fabriek gegeven."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domein.opslag.db import STANDAARD_SQLITE_URL
+
+
+class Instellingen(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGIEKAMER_", extra="ignore")
+
+    database_url: str = Field(
+        default=STANDAARD_SQLITE_URL, validation_alias=AliasChoices("DATABASE_URL", "REGIEKAMER_DATABASE_URL")
+    )
+    data_map: Path = Path(".regiekamer")
+    demo: bool = False
+    ontwikkeling: bool = False
+    jwks_url: str | None = None
+    jwt_public_key: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str = "regiekamer"
+    pseudoniem_sleutel: str | None = None
+    max_body_bytes: int = 100_000
+    max_batch: int = 5
+
+    @property
+    def introspectie(self) -> bool:
+        return self.demo or self.ontwikkeling
+
+    def pseudoniem_sleutel_bytes(self) -> bytes:
+        """De sleutel voor pseudoniemen; zonder configuratie één keer gemaakt en in de datamap bewaard."""
+        if self.pseudoniem_sleutel:
+            return self.pseudoniem_sleutel.encode()
+        pad = self.data_map / "pseudoniem.key"
+        if not pad.exists():
+            self.data_map.mkdir(parents=True, exist_ok=True)
+            pad.write_text(secrets.token_hex(32))
+            pad.chmod(0o600)
+        return pad.read_text().strip().encode()

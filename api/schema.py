@@ -1,0 +1,141 @@
+"""Het GraphQL-schema: dunne resolvers die vertalen en delegeren aan ``domein``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
+from api.audit import AuditFilter, AuditRegel, Beleidsregel
+from api.casussen import Casus, Inwoner, RegistreerCasusInput
+from api.context import Context
+from api.enums import Rol
+from api.gemeenten import Gebruiker, Gemeente
+from api.relay import Connection, Node, lees_globale_id, verbinding
+from api.veldbewaking import Veldbewaking
+from domein import aanbieders, auditlog, casussen, contracten, gemeenten
+from domein.aanbieders import AanbiederInvoer
+from domein.casussen import CasusInvoer
+from domein.contracten import Budgetplafond as BudgetplafondRij
+from domein.contracten import ContractInvoer
+from domein.fouten import NietGevonden
+
+I = Info[Context, None]  # noqa: E741
+
+
+async def _node(info: I, globaal: str) -> Node:
+    typenaam, id_ = lees_globale_id(globaal)
+    vz, loaders = info.context.vz, info.context.loaders
+    if typenaam == "Casus":
+        return Casus.uit(await casussen.op_id(vz, id_))
+    if typenaam == "Aanbieder":
+        return Aanbieder.uit(await aanbieders.op_id(vz, id_))
+    gevonden: Any = None
+    if typenaam == "Contract":
+        gevonden = await loaders.contract.load(id_)
+        if gevonden is not None:
+            return Contract.uit(gevonden)
+    if typenaam == "Gemeente":
+        gevonden = await loaders.gemeente.load(id_)
+        if gevonden is not None:
+            return Gemeente.uit(gevonden)
+    raise NietGevonden("Dit object bestaat niet of u heeft er geen toegang toe.")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Wie u bent volgens uw token.")
+    async def ik(self, info: I) -> Gebruiker:
+        ctx = info.context
+        a = ctx.vz.actor
+        gemeente = Gemeente.uit(await ctx.loaders.gemeente.load(a.gemeente)) if a.gemeente else None
+        return Gebruiker(sub=a.sub, rol=Rol(a.rol), gemeente=gemeente, organisatie=a.organisatie,
+                         doel=ctx.beslisser.doel_van(a))
+
+    @strawberry.field
+    async def gemeenten(self, info: I) -> list[Gemeente]:
+        return [Gemeente.uit(g) for g in await gemeenten.alle(info.context.vz)]
+
+    @strawberry.field
+    async def aanbieders(
+        self, info: I, first: int | None = None, after: str | None = None, zoek: str | None = None
+    ) -> Connection[Aanbieder]:
+        vz = info.context.vz
+        pagina = await aanbieders.zoek(vz, first, after, zoek)
+        return verbinding(pagina, Aanbieder.uit, lambda: aanbieders.tel(vz, zoek))
+
+    @strawberry.field
+    async def contracten(
+        self, info: I, first: int | None = None, after: str | None = None, aanbieder_id: strawberry.ID | None = None
+    ) -> Connection[Contract]:
+        vz = info.context.vz
+        intern = lees_globale_id(aanbieder_id, "Aanbieder")[1] if aanbieder_id else None
+        pagina = await contracten.zoek(vz, first, after, intern)
+        return verbinding(pagina, Contract.uit, lambda: contracten.tel(vz, intern))
+
+    @strawberry.field
+    async def casussen(self, info: I, first: int | None = None, after: str | None = None) -> Connection[Casus]:
+        vz = info.context.vz
+        pagina = await casussen.zoek(vz, first, after)
+        return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
+
+    @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
+    async def casus(self, info: I, id: strawberry.ID) -> Casus | None:  # noqa: A002
+        return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]))
+
+    @strawberry.field
+    async def node(self, info: I, id: strawberry.ID) -> Node | None:  # noqa: A002
+        return await _node(info, id)
+
+    @strawberry.field(description="Privacy officer: verwerkingen van data van de eigen organisatie.")
+    async def audit_log(
+        self, info: I, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None  # noqa: A002
+    ) -> Connection[AuditRegel]:
+        vz = info.context.vz
+        f = auditlog.AuditFilter(**vars(filter)) if filter else auditlog.AuditFilter()
+        pagina = await auditlog.zoek(vz, f, first, after)
+        return verbinding(pagina, AuditRegel.uit, lambda: auditlog.tel(vz, f))
+
+    @strawberry.field(description="De regels van het toegangsbeleid, zoals ze nu gelden.")
+    def beleidsregels(self, info: I) -> list[Beleidsregel]:
+        return [Beleidsregel(**vars(r)) for r in info.context.beslisser.regels()]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Registreert een casus in de gemeente uit uw token.")
+    async def registreer_casus(self, info: I, input: RegistreerCasusInput) -> Casus:  # noqa: A002
+        invoer = CasusInvoer(
+            bsn=input.inwoner.bsn, naam=input.inwoner.naam, geboortedatum=input.inwoner.geboortedatum,
+            hulpvraag=input.hulpvraag, leefdomeinen=list(input.leefdomeinen), urgentie=input.urgentie,
+        )
+        return Casus.uit(await casussen.registreer(info.context.vz, invoer))
+
+    @strawberry.mutation
+    async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:  # noqa: A002
+        invoer = AanbiederInvoer(naam=input.naam, kvk=input.kvk, agb=input.agb)
+        return Aanbieder.uit(await aanbieders.registreer(info.context.vz, invoer))
+
+    @strawberry.mutation
+    async def registreer_contract(self, info: I, input: RegistreerContractInput) -> Contract:  # noqa: A002
+        invoer = ContractInvoer(
+            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1], soort=input.soort, naam=input.naam,
+            percelen=input.percelen, ingangsdatum=input.ingangsdatum, einddatum=input.einddatum,
+            deelnemende_gemeenten=input.deelnemende_gemeenten, contractmanager=input.contractmanager,
+            budgetplafonds=[BudgetplafondRij(b.jaar, b.bedrag) for b in input.budgetplafonds],
+        )
+        return Contract.uit(await contracten.registreer(info.context.vz, invoer))
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """Logging happens once, in the HTTP layer, with the request id."""
+
+
+def maak_schema() -> strawberry.Schema:
+    return _Schema(
+        query=Query, mutation=Mutation, types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
+        extensions=[Veldbewaking],
+    )

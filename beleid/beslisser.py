@@ -1,0 +1,97 @@
+"""Casbin als beslisser: leest model.conf, beleid.csv (de matrix) en velden.csv (veld → resource).
+
+Every decision is cached per (rol, object, actie) until the policy is reloaded; the policy is
+small and static within a process, and a field guard asks it for every resolved field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import casbin
+from casbin import persist
+
+from domein.actor import Actor, Rol
+from domein.toegang import GEWEIGERD, Actie, Bereik, Besluit
+
+MAP = Path(__file__).parent
+MODEL = MAP / "model.conf"
+BELEID = MAP / "beleid.csv"
+VELDEN = MAP / "velden.csv"
+
+DOELEN = frozenset(
+    {"uitvoering", "kwaliteit_handhaving", "contractmanagement", "verantwoording", "beheer"}
+)
+
+
+def _regels(pad: Path) -> list[str]:
+    return [r.strip() for r in pad.read_text(encoding="utf-8").splitlines() if r.strip() and not r.startswith("#")]
+
+
+class _Bestanden(persist.Adapter):  # type: ignore[misc]
+    """Laadt de matrix en de veldkoppelingen uit twee leesbare CSV-bestanden."""
+
+    def __init__(self, *paden: Path) -> None:
+        self._paden = paden
+
+    def load_policy(self, model: Any) -> None:
+        for pad in self._paden:
+            for regel in _regels(pad):
+                persist.load_policy_line(regel, model)
+
+
+@dataclass(frozen=True)
+class Beleidsregel:
+    rol: str
+    resource: str
+    actie: str
+    bereik: str
+    doel: str
+
+
+class CasbinBeslisser:
+    def __init__(self, beleid: Path = BELEID, velden: Path = VELDEN, model: Path = MODEL) -> None:
+        self._enforcer = casbin.Enforcer(str(model), _Bestanden(beleid, velden))
+        self._valideer()
+        self._beslis = lru_cache(maxsize=4096)(self._beslis_ongecached)
+        self._doel = {r.rol: r.doel for r in self.regels()}
+
+    def _valideer(self) -> None:
+        for r in self.regels():
+            if r.rol not in set(Rol):
+                raise ValueError(f"Beleidsregel met onbekende rol {r.rol!r}")
+            if r.actie not in set(Actie):
+                raise ValueError(f"Beleidsregel met onbekende actie {r.actie!r}")
+            if r.bereik not in set(Bereik):
+                raise ValueError(f"Beleidsregel met onbekend bereik {r.bereik!r}")
+            if r.doel not in DOELEN:
+                raise ValueError(f"Beleidsregel met onbekend doel {r.doel!r}")
+
+    def _beslis_ongecached(self, rol: str, obj: str, actie: str) -> Besluit:
+        toegestaan, uitleg = self._enforcer.enforce_ex(rol, obj, actie)
+        if not toegestaan or not uitleg:
+            return GEWEIGERD
+        return Besluit(True, Bereik(uitleg[3]), uitleg[4])
+
+    def beslis(self, actor: Actor, resource: str, actie: Actie) -> Besluit:
+        return self._beslis(str(actor.rol), resource, str(actie))
+
+    def doel_van(self, actor: Actor) -> str:
+        return self._doel.get(str(actor.rol), "onbekend")
+
+    def regels(self) -> list[Beleidsregel]:
+        return [Beleidsregel(*p[:5]) for p in self._enforcer.get_policy()]
+
+    def velden(self) -> dict[str, str]:
+        """GraphQL-veld (``Type.veld``) → resource, zoals velden.csv het vastlegt."""
+        return {g[0]: g[1] for g in self._enforcer.get_grouping_policy()}
+
+    def resource_van(self, veld: str) -> str | None:
+        return self._velden().get(veld)
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one beslisser per process, lives as long as the app
+    def _velden(self) -> dict[str, str]:
+        return self.velden()

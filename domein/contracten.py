@@ -1,0 +1,204 @@
+"""Use cases rond contracten: raam-, deel-, maatwerk- en hulpmiddelencontracten (seed 001 art. 2)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from domein.actor import GEMEENTEN, ROB
+from domein.audit import AuditRegel, Operatie, Uitkomst
+from domein.bereik import voorwaarde
+from domein.fouten import OngeldigeInvoer
+from domein.opslag.tabellen import aanbieder, contract, contract_budget, contract_gemeente
+from domein.paginering import Pagina, controleer_first, lees_cursor, maak_cursor, pagineer
+from domein.toegang import Actie
+from domein.verzoek import Verzoek
+from domein.waarden import ContractSoort, controleer_tekst
+
+RESOURCE = "contract"
+
+
+@dataclass(frozen=True)
+class ContractRij:
+    id: str
+    aanbieder_id: str
+    soort: str
+    naam: str
+    percelen: list[str]
+    ingangsdatum: date
+    einddatum: date | None
+    contractmanager: str
+    aangemaakt_op: datetime
+
+
+@dataclass(frozen=True)
+class Budgetplafond:
+    jaar: int
+    bedrag: Decimal
+
+
+@dataclass(frozen=True)
+class ContractInvoer:
+    aanbieder_id: str
+    soort: ContractSoort
+    naam: str
+    percelen: Sequence[str]
+    ingangsdatum: date
+    einddatum: date | None
+    deelnemende_gemeenten: Sequence[str]
+    contractmanager: str
+    budgetplafonds: Sequence[Budgetplafond]
+
+
+def _basis(vz: Verzoek) -> sa.Select[Any]:
+    besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    return sa.select(contract).where(voorwaarde(besluit, vz.actor, sa.literal(ROB)))
+
+
+def _filter(aanbieder_id: str | None) -> sa.ColumnElement[bool]:
+    return sa.true() if aanbieder_id is None else contract.c.aanbieder_id == aanbieder_id
+
+
+async def zoek(vz: Verzoek, first: int | None, after: str | None, aanbieder_id: str | None) -> Pagina[ContractRij]:
+    query, aantal = pagineer(
+        _basis(vz).where(_filter(aanbieder_id)), contract.c.aangemaakt_op, contract.c.id, first, after
+    )
+    rijen = [ContractRij(**r._mapping) for r in (await vz.conn.execute(query)).all()]
+    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], len(rijen) > aantal)
+
+
+async def tel(vz: Verzoek, aanbieder_id: str | None) -> int:
+    sub = _basis(vz).where(_filter(aanbieder_id)).subquery()
+    return int(await vz.conn.scalar(sa.select(sa.func.count()).select_from(sub)) or 0)
+
+
+async def per_aanbieder(
+    vz: Verzoek, aanbieder_ids: Sequence[str], first: int | None, after: str | None
+) -> dict[str, Pagina[ContractRij]]:
+    """Eén pagina contracten per aanbieder in één query (vensterfunctie), voor de DataLoader."""
+    aantal = controleer_first(first)
+    query = _basis(vz).where(contract.c.aanbieder_id.in_(list(aanbieder_ids)))
+    if after:
+        tijd, id_ = lees_cursor(after)
+        query = query.where(
+            sa.tuple_(contract.c.aangemaakt_op, contract.c.id)
+            > sa.tuple_(sa.literal(tijd, contract.c.aangemaakt_op.type), id_)
+        )
+    rang = sa.func.row_number().over(
+        partition_by=contract.c.aanbieder_id, order_by=(contract.c.aangemaakt_op, contract.c.id)
+    )
+    sub = query.add_columns(rang.label("rang")).subquery()
+    rijen = (await vz.conn.execute(sa.select(sub).where(sub.c.rang <= aantal + 1).order_by(sub.c.rang))).all()
+    groepen: dict[str, list[ContractRij]] = defaultdict(list)
+    for r in rijen:
+        waarden = {k: v for k, v in r._mapping.items() if k != "rang"}
+        groepen[r.aanbieder_id].append(ContractRij(**waarden))
+    return {
+        a: Pagina([(maak_cursor(c.aangemaakt_op, c.id), c) for c in groepen[a][:aantal]], len(groepen[a]) > aantal)
+        for a in aanbieder_ids
+    }
+
+
+async def tel_per_aanbieder(vz: Verzoek, aanbieder_ids: Sequence[str]) -> dict[str, int]:
+    sub = _basis(vz).where(contract.c.aanbieder_id.in_(list(aanbieder_ids))).subquery()
+    query = sa.select(sub.c.aanbieder_id, sa.func.count()).group_by(sub.c.aanbieder_id)
+    tellingen = {r[0]: int(r[1]) for r in (await vz.conn.execute(query)).all()}
+    return {a: tellingen.get(a, 0) for a in aanbieder_ids}
+
+
+async def op_ids(vz: Verzoek, ids: Sequence[str]) -> dict[str, ContractRij]:
+    rijen = (await vz.conn.execute(_basis(vz).where(contract.c.id.in_(list(ids))))).all()
+    return {r.id: ContractRij(**r._mapping) for r in rijen}
+
+
+async def gemeenten_van(vz: Verzoek, contract_ids: Sequence[str]) -> dict[str, list[str]]:
+    vz.eis(RESOURCE, Actie.LEZEN)
+    query = (
+        sa.select(contract_gemeente.c.contract_id, contract_gemeente.c.gemeente_code)
+        .where(contract_gemeente.c.contract_id.in_(list(contract_ids)))
+        .order_by(contract_gemeente.c.gemeente_code)
+    )
+    uit: dict[str, list[str]] = {c: [] for c in contract_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.contract_id].append(r.gemeente_code)
+    return uit
+
+
+async def budgetten_van(vz: Verzoek, contract_ids: Sequence[str]) -> dict[str, list[Budgetplafond]]:
+    vz.eis(RESOURCE, Actie.LEZEN)
+    query = (
+        sa.select(contract_budget)
+        .where(contract_budget.c.contract_id.in_(list(contract_ids)))
+        .order_by(contract_budget.c.jaar)
+    )
+    uit: dict[str, list[Budgetplafond]] = {c: [] for c in contract_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.contract_id].append(Budgetplafond(r.jaar, Decimal(r.plafond)))
+    return uit
+
+
+def _controleer(invoer: ContractInvoer) -> tuple[str, list[str], list[str], str]:
+    naam = controleer_tekst(invoer.naam, "naam", maximaal=200)
+    manager = controleer_tekst(invoer.contractmanager, "contractmanager", maximaal=200)
+    percelen = [controleer_tekst(p, "percelen", maximaal=200) for p in invoer.percelen]
+    if not percelen:
+        raise OngeldigeInvoer("Noem minstens één perceel of product.", veld="percelen")
+    gemeenten = sorted(set(invoer.deelnemende_gemeenten))
+    onbekend = [g for g in gemeenten if g not in GEMEENTEN]
+    if onbekend:
+        raise OngeldigeInvoer(
+            f"Onbekende gemeentecode(s) {', '.join(onbekend)}; gebruik CBS-codes van de regio.",
+            veld="deelnemendeGemeenten",
+        )
+    if not gemeenten:
+        raise OngeldigeInvoer("Noem minstens één deelnemende gemeente.", veld="deelnemendeGemeenten")
+    if invoer.soort in (ContractSoort.DEELCONTRACT, ContractSoort.MAATWERK) and len(gemeenten) != 1:
+        raise OngeldigeInvoer(
+            "Een deelcontract of maatwerkovereenkomst hoort bij precies één gemeente.", veld="deelnemendeGemeenten"
+        )
+    if invoer.einddatum is not None and invoer.einddatum < invoer.ingangsdatum:
+        raise OngeldigeInvoer("De einddatum ligt vóór de ingangsdatum.", veld="einddatum")
+    jaren = [b.jaar for b in invoer.budgetplafonds]
+    if len(jaren) != len(set(jaren)):
+        raise OngeldigeInvoer("Geef per jaar hoogstens één budgetplafond.", veld="budgetplafonds")
+    eindjaar = invoer.einddatum.year if invoer.einddatum else 9999
+    for b in invoer.budgetplafonds:
+        if b.bedrag < 0:
+            raise OngeldigeInvoer("Een budgetplafond kan niet negatief zijn.", veld="budgetplafonds")
+        if not invoer.ingangsdatum.year <= b.jaar <= eindjaar:
+            raise OngeldigeInvoer(f"Het budgetjaar {b.jaar} valt buiten de looptijd.", veld="budgetplafonds")
+    return naam, percelen, gemeenten, manager
+
+
+async def registreer(vz: Verzoek, invoer: ContractInvoer) -> ContractRij:
+    besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
+    naam, percelen, gemeenten, manager = _controleer(invoer)
+    bestaat = await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id))
+    if bestaat is None:
+        raise OngeldigeInvoer("Deze aanbieder bestaat niet; registreer die eerst.", veld="aanbiederId")
+    rij = ContractRij(
+        str(uuid.uuid4()), invoer.aanbieder_id, str(invoer.soort), naam, percelen, invoer.ingangsdatum,
+        invoer.einddatum, manager, vz.nu(),
+    )
+    await vz.conn.execute(contract.insert().values(**rij.__dict__))
+    await vz.conn.execute(contract_gemeente.insert(), [{"contract_id": rij.id, "gemeente_code": g} for g in gemeenten])
+    if invoer.budgetplafonds:
+        await vz.conn.execute(
+            contract_budget.insert(),
+            [{"contract_id": rij.id, "jaar": b.jaar, "plafond": b.bedrag} for b in invoer.budgetplafonds],
+        )
+    vz.audit.voeg_toe(
+        AuditRegel(
+            actor=vz.actor, doel=besluit.doel or "", verwerkingsactiviteit="contract registreren",
+            operatie=Operatie.REGISTREREN, object_type=RESOURCE, object_id=rij.id, verantwoordelijke=ROB,
+            uitkomst=Uitkomst.GESLAAGD, vertrouwelijkheid="intern",
+        )
+    )
+    return rij

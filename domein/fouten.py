@@ -1,0 +1,31 @@
+"""Domeinfouten met een code uit contract.md en een Nederlandse melding die zegt wat te doen."""
+
+from __future__ import annotations
+
+
+class DomeinFout(Exception):
+    code = "INTERNAL"
+
+    def __init__(self, bericht: str, *, veld: str | None = None) -> None:
+        super().__init__(bericht)
+        self.bericht = bericht
+        self.veld = veld
+
+
+class OngeldigeInvoer(DomeinFout):
+    code = "BAD_USER_INPUT"
+
+
+class NietGevonden(DomeinFout):
+    """Ook voor records van een andere gemeente: die bestaan voor deze gebruiker niet."""
+
+    code = "NOT_FOUND"
+
+
+class Geweigerd(DomeinFout):
+    code = "FORBIDDEN"
+
+    def __init__(self, bericht: str, *, resource: str, actie: str) -> None:
+        super().__init__(bericht)
+        self.resource = resource
+        self.actie = actie

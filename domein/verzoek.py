@@ -1,0 +1,78 @@
+"""De werkeenheid van één verzoek: wie, welke transactie, welk beleid, welke auditregels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domein.actor import Actor
+from domein.audit import AuditBuffer, AuditRegel, Operatie, Pseudonimiseerder, Uitkomst
+from domein.fouten import Geweigerd
+from domein.toegang import Actie, Beslisser, Besluit
+
+
+@dataclass
+class Verzoek:
+    actor: Actor
+    conn: AsyncConnection
+    beslisser: Beslisser
+    pseudonimiseerder: Pseudonimiseerder
+    request_id: str
+    audit: AuditBuffer = field(default_factory=AuditBuffer)
+
+    @staticmethod
+    def nu() -> datetime:
+        return datetime.now(UTC)
+
+    def eis(
+        self, resource: str, actie: Actie, *, object_id: str | None = None, verantwoordelijke: str | None = None
+    ) -> Besluit:
+        """Vraagt het beleid; een weigering wordt geaudit en als ``Geweigerd`` opgeworpen."""
+        besluit = self.beslisser.beslis(self.actor, resource, actie)
+        if besluit.toegestaan:
+            return besluit
+        self.weigering(resource, actie, object_id=object_id, verantwoordelijke=verantwoordelijke)
+        raise Geweigerd(
+            "Uw rol heeft hiervoor geen toegang. Neem contact op met uw privacy officer als u denkt dat dit "
+            "nodig is voor uw taak.",
+            resource=resource,
+            actie=str(actie),
+        )
+
+    def weigering(
+        self,
+        resource: str,
+        actie: Actie,
+        *,
+        object_id: str | None = None,
+        verantwoordelijke: str | None = None,
+        uitkomst: Uitkomst = Uitkomst.GEWEIGERD,
+    ) -> None:
+        self.audit.voeg_toe(
+            AuditRegel(
+                actor=self.actor,
+                doel=self.beslisser.doel_van(self.actor),
+                verwerkingsactiviteit=f"{actie} {resource}",
+                operatie=Operatie.LEZEN if actie is Actie.LEZEN else Operatie.WIJZIGEN,
+                object_type=resource,
+                object_id=object_id,
+                verantwoordelijke=verantwoordelijke or self.actor.organisatie,
+                uitkomst=uitkomst,
+            )
+        )
+
+    def lezing(
+        self, categorie: str, *, object_type: str, object_id: str, verantwoordelijke: str,
+        betrokkene: str | None, doel: str,
+    ) -> None:
+        """Legt vast dat persoonsgegevens van ``categorie`` gelezen zijn (samengevoegd per object)."""
+        self.audit.voeg_toe(
+            AuditRegel(
+                actor=self.actor, doel=doel, verwerkingsactiviteit=f"{object_type} raadplegen",
+                operatie=Operatie.LEZEN, object_type=object_type, object_id=object_id,
+                verantwoordelijke=verantwoordelijke, uitkomst=Uitkomst.GESLAAGD, categorieen={categorie},
+                betrokkenen={betrokkene} if betrokkene else set(),
+            )
+        )

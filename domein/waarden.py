@@ -1,0 +1,85 @@
+"""Waardetypen en hun validatie: BSN (elfproef), KvK-nummer, AGB-code, leefdomeinen, urgentie."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from domein.fouten import OngeldigeInvoer
+
+
+class Leefdomein(StrEnum):
+    """De negen leefdomeinen van seed 003 §1."""
+
+    WERK_DAGBESTEDING = "werk_dagbesteding"
+    VEILIGHEID = "veiligheid"
+    WONEN = "wonen"
+    GEZONDHEID_BEPERKINGEN = "gezondheid_beperkingen"
+    RELATIES = "relaties"
+    FINANCIEN = "financien"
+    TAAL_DIGITALE_VAARDIGHEID = "taal_digitale_vaardigheid"
+    PARTICIPATIE = "participatie"
+    VERVOER = "vervoer"
+
+
+class Urgentie(StrEnum):
+    """Crisis: binnen 24 uur handelen; spoed: binnen 3 dagen (seed 003 voetnoot 2)."""
+
+    REGULIER = "regulier"
+    SPOED = "spoed"
+    CRISIS = "crisis"
+
+
+class CasusStatus(StrEnum):
+    GEREGISTREERD = "geregistreerd"
+    IN_ONDERZOEK = "in_onderzoek"
+    ONDERSTEUNING = "ondersteuning"
+    GESLOTEN = "gesloten"
+
+
+class ContractSoort(StrEnum):
+    """Contractsoorten van het ROB (seed 001 art. 2)."""
+
+    RAAMCONTRACT = "raamcontract"
+    DEELCONTRACT = "deelcontract"
+    MAATWERK = "maatwerk"
+    HULPMIDDELEN_TRAPLIFTEN = "hulpmiddelen_trapliften"
+
+
+_NEGEN_CIJFERS = re.compile(r"\d{9}")
+_ACHT_CIJFERS = re.compile(r"\d{8}")
+
+
+def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
+    """Een BSN heeft 9 cijfers en doorstaat de elfproef; een fout BSN wordt nooit opgeslagen."""
+    waarde = bsn.strip()
+    if not _NEGEN_CIJFERS.fullmatch(waarde):
+        raise OngeldigeInvoer("Een BSN bestaat uit precies 9 cijfers.", veld=veld)
+    som = sum(int(c) * w for c, w in zip(waarde[:8], range(9, 1, -1), strict=True)) - int(waarde[8])
+    if som % 11 != 0 or waarde == "000000000":
+        raise OngeldigeInvoer("Dit BSN doorstaat de elfproef niet; controleer het nummer.", veld=veld)
+    return waarde
+
+
+def controleer_kvk(kvk: str, veld: str = "kvk") -> str:
+    waarde = kvk.strip()
+    if not _ACHT_CIJFERS.fullmatch(waarde):
+        raise OngeldigeInvoer("Een KvK-nummer bestaat uit precies 8 cijfers.", veld=veld)
+    return waarde
+
+
+def controleer_agb(agb: str, veld: str = "agb") -> str:
+    """AGB-code van een zorgaanbieder: 8 cijfers (seed 003 §98.5)."""
+    waarde = agb.strip()
+    if not _ACHT_CIJFERS.fullmatch(waarde):
+        raise OngeldigeInvoer("Een AGB-code bestaat uit precies 8 cijfers.", veld=veld)
+    return waarde
+
+
+def controleer_tekst(tekst: str, veld: str, *, maximaal: int, verplicht: bool = True) -> str:
+    waarde = tekst.strip()
+    if verplicht and not waarde:
+        raise OngeldigeInvoer(f"Vul '{veld}' in.", veld=veld)
+    if len(waarde) > maximaal:
+        raise OngeldigeInvoer(f"'{veld}' is te lang (maximaal {maximaal} tekens).", veld=veld)
+    return waarde
