@@ -102,6 +102,10 @@ class AuditBuffer:
             self._lezingen[sleutel] = regel
         self._regels.append(regel)
 
+    def voeg_toe_alle(self, regels: Iterable[AuditRegel]) -> None:
+        for regel in regels:
+            self.voeg_toe(regel)
+
     def alle(self) -> list[AuditRegel]:
         return [*self._regels, *self.weigeringen]
 

@@ -1,0 +1,163 @@
+"""De Starlette-app: /graphql (POST en GraphiQL), /health. Eén transactie per operatie.
+
+Each operation runs in one database transaction together with its audit records. A failed
+mutation rolls back everything except the audit records of denied attempts, which are written
+in a fresh transaction. If the audit cannot be written, the answer carries no data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import OperationDefinitionNode, OperationType
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.http.ides import get_graphql_ide_html
+
+from api.auth import OngeldigToken, TokenVerifier, bearer_token
+from api.context import Context
+from api.fouten import fout, formatteer, intern
+from api.limieten import Limieten, OngeldigeQuery, QueryTeComplex, controleer_batch, controleer_body, controleer_query
+from api.schema import maak_schema
+from beleid.beslisser import CasbinBeslisser
+from domein import audit
+from domein.actor import Actor
+from domein.audit import Pseudonimiseerder
+from domein.verzoek import Verzoek
+
+log = logging.getLogger("regiekamer")
+
+
+@dataclass
+class Toestand:
+    engine: AsyncEngine
+    verifier: TokenVerifier
+    pseudonimiseerder: Pseudonimiseerder
+    limieten: Limieten
+    beslisser: CasbinBeslisser
+    schema: strawberry.Schema
+
+
+def _antwoord(inhoud: Any, status: int, request_id: str) -> JSONResponse:
+    return JSONResponse(inhoud, status_code=status, headers={"X-Request-Id": request_id})
+
+
+def _is_mutatie(document: Any, operation_name: str | None) -> bool:
+    for d in document.definitions:
+        if isinstance(d, OperationDefinitionNode) and (
+            operation_name is None or (d.name and d.name.value == operation_name)
+        ):
+            return d.operation is OperationType.MUTATION
+    return False
+
+
+async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> dict[str, Any]:
+    """Voert één GraphQL-operatie uit en geeft het JSON-antwoord terug."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return {"errors": [fout("BAD_USER_INPUT", "Stuur een JSON-object met een 'query' (tekst).")]}
+    query: str = payload["query"]
+    variabelen = payload.get("variables") or {}
+    operatie = payload.get("operationName")
+    if not isinstance(variabelen, dict) or (operatie is not None and not isinstance(operatie, str)):
+        return {"errors": [fout("BAD_USER_INPUT", "'variables' moet een object zijn en 'operationName' tekst.")]}
+    try:
+        document = controleer_query(t.schema._schema, query, t.limieten, operatie, variabelen)
+    except QueryTeComplex as e:
+        return {"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}
+    except OngeldigeQuery as e:
+        return {"errors": [fout("BAD_USER_INPUT", e.bericht)]}
+    mutatie = _is_mutatie(document, operatie)
+    async with t.engine.connect() as conn:
+        await conn.begin()
+        vz = Verzoek(actor, conn, t.beslisser, t.pseudonimiseerder, request_id)
+        try:
+            resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, t.beslisser), operation_name=operatie)
+            fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
+            if mutatie and fouten:
+                await conn.rollback()
+                async with conn.begin():
+                    await audit.schrijf(conn, vz.audit.weigeringen, request_id)
+                return {"data": None, "errors": fouten}
+            await audit.schrijf(conn, vz.audit.alle(), request_id)
+            await conn.commit()
+        except Exception:
+            log.exception("Verzoek %s mislukt; alles teruggedraaid", request_id)
+            await conn.rollback()
+            return {"data": None, "errors": [intern(request_id)]}
+    antwoord: dict[str, Any] = {"data": resultaat.data}
+    if fouten:
+        antwoord["errors"] = fouten
+    return antwoord
+
+
+async def graphql_post(request: Request) -> Response:
+    t: Toestand = request.app.state.toestand
+    request_id = str(uuid.uuid4())
+    try:
+        lengte = int(request.headers.get("content-length") or 0)
+        controleer_body(lengte, t.limieten)
+        body = await request.body()
+        controleer_body(len(body), t.limieten)
+    except QueryTeComplex as e:
+        return _antwoord({"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}, 413, request_id)
+    except ValueError:
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", "Ongeldige Content-Length.")]}, 400, request_id)
+    try:
+        actor = t.verifier.verify(bearer_token(request.headers.get("authorization")))
+    except OngeldigToken as e:
+        return _antwoord({"errors": [fout("UNAUTHENTICATED", e.bericht)]}, 401, request_id)
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", "De body is geen geldige JSON.")]}, 400, request_id)
+    if isinstance(payload, list):
+        try:
+            controleer_batch(len(payload), t.limieten)
+        except QueryTeComplex as e:
+            return _antwoord({"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}, 200, request_id)
+        return _antwoord([await voer_uit(t, actor, p, request_id) for p in payload], 200, request_id)
+    return _antwoord(await voer_uit(t, actor, payload, request_id), 200, request_id)
+
+
+async def graphiql(request: Request) -> Response:
+    return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+
+
+async def health(request: Request) -> Response:
+    t: Toestand = request.app.state.toestand
+    try:
+        async with t.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("Database antwoordt niet")
+        return JSONResponse({"status": "database onbereikbaar"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def maak_app(
+    engine: AsyncEngine,
+    verifier: TokenVerifier,
+    pseudonimiseerder: Pseudonimiseerder,
+    limieten: Limieten,
+    beslisser: CasbinBeslisser | None = None,
+) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_post, methods=["POST"]),
+            Route("/graphql", graphiql, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+    )
+    app.state.toestand = Toestand(
+        engine, verifier, pseudonimiseerder, limieten, beslisser or CasbinBeslisser(), maak_schema()
+    )
+    return app

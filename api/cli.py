@@ -1,0 +1,162 @@
+"""De opdrachtregel ``regiekamer`` (contract.md): serve, token, migrate, audit verify, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from api.instellingen import Instellingen
+
+log = logging.getLogger("regiekamer")
+
+
+def _fout(bericht: str, code: int = 1) -> int:
+    print(f"regiekamer: {bericht}", file=sys.stderr)
+    return code
+
+
+def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
+    import uvicorn
+
+    from api.app import maak_app
+    from api.auth import TokenVerifier
+    from api.limieten import Limieten
+    from api.sleutels import DemoSleutel
+    from beleid.beslisser import CasbinBeslisser
+    from domein import demo
+    from domein.audit import Pseudonimiseerder
+    from domein.opslag.db import maak_engine
+    from domein.opslag.migraties import migreer
+
+    demo_modus = args.demo or inst.demo
+    if demo_modus:
+        sleutel = DemoSleutel.laad_of_maak(inst.data_map)
+        verifier = TokenVerifier(public_key_pem=sleutel.public_key_pem, audience=inst.jwt_audience)
+    elif inst.jwks_url or inst.jwt_public_key:
+        verifier = TokenVerifier(
+            jwks_url=inst.jwks_url, public_key_pem=inst.jwt_public_key, audience=inst.jwt_audience,
+            issuer=inst.jwt_issuer,
+        )
+    else:
+        return _fout(
+            "geen sleutel om tokens te controleren. Zet REGIEKAMER_JWKS_URL (de JWKS van uw OIDC-provider) of "
+            "REGIEKAMER_JWT_PUBLIC_KEY (een PEM-publieke sleutel), of start met --demo.",
+            2,
+        )
+    asyncio.run(migreer(inst.database_url))
+    engine = maak_engine(inst.database_url)
+    beslisser = CasbinBeslisser()
+    pseudonimiseerder = Pseudonimiseerder(inst.pseudoniem_sleutel_bytes())
+    if demo_modus:
+        gevuld = asyncio.run(demo.vul(engine, beslisser, pseudonimiseerder))
+        print("Demogegevens geladen." if gevuld else "Database had al gegevens; demogegevens overgeslagen.")
+        print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
+        asyncio.run(engine.dispose())
+        engine = maak_engine(inst.database_url)
+    limieten = Limieten(introspectie=demo_modus or inst.ontwikkeling, max_batch=inst.max_batch,
+                        max_body_bytes=inst.max_body_bytes)
+    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser)
+    print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _token(args: argparse.Namespace, inst: Instellingen) -> int:
+    from api.sleutels import DemoSleutel
+    from domein.actor import Actor, OngeldigeActor
+
+    sleutel = DemoSleutel.laad(inst.data_map)
+    if sleutel is None:
+        return _fout(
+            f"er is geen ontwikkelsleutel in {inst.data_map}/. Start eerst 'regiekamer serve --demo' in deze map; "
+            "buiten demo geeft uw OIDC-provider de tokens uit."
+        )
+    sub = args.sub or f"dev-{args.rol}-{args.gemeente or 'rob'}"
+    try:
+        Actor.uit_claims(sub, args.rol, args.gemeente)
+    except OngeldigeActor as e:
+        return _fout(str(e))
+    print(sleutel.maak_token(rol=args.rol, gemeente=args.gemeente, sub=sub, ttl_seconds=args.ttl,
+                             audience=inst.jwt_audience))
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, inst: Instellingen) -> int:
+    from domein.opslag.migraties import migreer
+
+    asyncio.run(migreer(inst.database_url))
+    print("Database staat op de nieuwste migratie.")
+    return 0
+
+
+async def _verifieer(url: str) -> int:
+    from domein import audit
+    from domein.opslag.db import maak_engine
+
+    engine = maak_engine(url)
+    try:
+        async with engine.connect() as conn:
+            uitslag = await audit.verifieer(conn)
+    finally:
+        await engine.dispose()
+    if uitslag.intact:
+        print(f"Auditketen intact: {uitslag.aantal} regels gecontroleerd.")
+        return 0
+    print(f"Auditketen GEBROKEN bij regel {uitslag.eerste_breuk}: {uitslag.reden} "
+          f"({uitslag.aantal} regels daarvoor waren in orde).")
+    return 1
+
+
+def _audit(args: argparse.Namespace, inst: Instellingen) -> int:
+    return asyncio.run(_verifieer(inst.database_url))
+
+
+def _schema(args: argparse.Namespace, _inst: Instellingen) -> int:
+    from api.schema import maak_schema
+
+    tekst = maak_schema().as_str() + "\n"
+    if args.uit == "-":
+        sys.stdout.write(tekst)
+    else:
+        Path(args.uit).write_text(tekst, encoding="utf-8")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="regiekamer", description="Regiekamer: samenwerking met afgedwongen doelbinding.")
+    sub = p.add_subparsers(dest="opdracht", required=True)
+    s = sub.add_parser("serve", help="start de API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--demo", action="store_true", help="demogegevens en een ontwikkelsleutel")
+    s.set_defaults(functie=_serve)
+    t = sub.add_parser("token", help="maak een ontwikkeltoken met de demosleutel")
+    t.add_argument("--rol", required=True)
+    t.add_argument("--gemeente")
+    t.add_argument("--sub")
+    t.add_argument("--ttl", type=int, default=3600)
+    t.set_defaults(functie=_token)
+    sub.add_parser("migrate", help="breng de database naar de nieuwste migratie").set_defaults(functie=_migrate)
+    a = sub.add_parser("audit", help="auditlog")
+    a_sub = a.add_subparsers(dest="audit_opdracht", required=True)
+    a_sub.add_parser("verify", help="controleer de hele hashketen").set_defaults(functie=_audit)
+    e = sub.add_parser("schema", help="exporteer het GraphQL-schema")
+    e.add_argument("--uit", default="schema.graphql")
+    e.set_defaults(functie=_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return int(args.functie(args, Instellingen()))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

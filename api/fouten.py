@@ -1,0 +1,43 @@
+"""Fouten naar het contract: een code, een Nederlandse melding, nooit een stacktrace."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from graphql import GraphQLError
+
+from domein.fouten import DomeinFout
+
+log = logging.getLogger("regiekamer")
+
+_SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def fout(code: str, bericht: str, **extra: Any) -> dict[str, Any]:
+    return {"message": bericht, "extensions": {"code": code, **{k: v for k, v in extra.items() if v is not None}}}
+
+
+def intern(request_id: str) -> dict[str, Any]:
+    return fout(
+        "INTERNAL",
+        f"Er ging iets mis aan onze kant; er is niets opgeslagen. Noem verzoek-id {request_id} als u contact opneemt.",
+        requestId=request_id,
+    )
+
+
+def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
+    origineel = err.original_error
+    if isinstance(origineel, DomeinFout):
+        uit = fout(origineel.code, origineel.bericht, veld=origineel.veld)
+    elif origineel is None:
+        # Raised by GraphQL itself while coercing arguments or variables: bad input.
+        tekst = _SUGGESTIE.sub("", err.message)
+        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}")
+    else:
+        log.error("Onverwachte fout (verzoek %s)", request_id, exc_info=origineel)
+        uit = intern(request_id)
+    if err.path:
+        uit["path"] = list(err.path)
+    return uit

@@ -1,0 +1,106 @@
+"""Demogegevens: alle zeven gemeenten (al via de migratie), aanbieders, contracten en casussen.
+
+Invented people only: names are obviously fictitious, BSNs come from the test range
+999990000–999999999 and pass the elfproef; KvK and AGB numbers start with 9.
+Everything goes through the normal use cases, so the demo also fills the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domein import aanbieders, audit, casussen, contracten
+from domein.actor import Actor, Rol
+from domein.audit import Pseudonimiseerder
+from domein.fouten import OngeldigeInvoer
+from domein.opslag.tabellen import aanbieder
+from domein.toegang import Beslisser
+from domein.verzoek import Verzoek
+from domein.waarden import ContractSoort, Leefdomein, Urgentie, controleer_bsn
+
+AANBIEDERS = [
+    ("Zorggroep Voorbeeld BV", "90000001", "98000001"),
+    ("Jeugdhulp Fictief Rijk", "90000002", "98000002"),
+    ("Thuisbegeleiding Testland", "90000003", "98000003"),
+    ("Trapliften Demo Oost", "90000004", "98000004"),
+]
+
+ALLE = ["0268", "0296", "0252", "1945", "0944", "0209", "0225"]
+
+CASUSSEN = {
+    "0268": [
+        ("Sanne Voorbeeld", date(1984, 3, 12), "Ondersteuning bij dagbesteding na burn-out.",
+         [Leefdomein.WERK_DAGBESTEDING, Leefdomein.GEZONDHEID_BEPERKINGEN], Urgentie.REGULIER),
+        ("Daan Fictief", date(2011, 7, 2), "Jeugdhulp: gezinsbegeleiding bij opvoedvragen.",
+         [Leefdomein.RELATIES, Leefdomein.VEILIGHEID], Urgentie.SPOED),
+        ("Fatima Testpersoon", date(1950, 11, 23), "Huishoudelijke hulp en vervoer naar dagbesteding.",
+         [Leefdomein.WONEN, Leefdomein.VERVOER], Urgentie.REGULIER),
+    ],
+    "0296": [
+        ("Pieter Demonstratie", date(1972, 5, 30), "Schuldhulp en begeleiding bij administratie.",
+         [Leefdomein.FINANCIEN, Leefdomein.TAAL_DIGITALE_VAARDIGHEID], Urgentie.REGULIER),
+        ("Noor Verzonnen", date(2008, 1, 15), "Crisisopvang na huiselijk geweld.",
+         [Leefdomein.VEILIGHEID, Leefdomein.WONEN], Urgentie.CRISIS),
+    ],
+    "1945": [
+        ("Kees Proefgeval", date(1961, 9, 9), "Begeleiding bij participatie in de wijk.",
+         [Leefdomein.PARTICIPATIE], Urgentie.REGULIER),
+    ],
+}
+
+
+def test_bsns(start: int = 999990000) -> Iterator[str]:
+    """Fictieve BSN's uit de testreeks die de elfproef doorstaan."""
+    for n in range(start, 1_000_000_000):
+        try:
+            yield controleer_bsn(str(n))
+        except OngeldigeInvoer:
+            continue
+
+
+async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseudonimiseerder) -> bool:
+    """Vult een lege database; doet niets (False) als er al aanbieders zijn."""
+    async with engine.connect() as conn:
+        await conn.begin()
+        if await conn.scalar(sa.select(sa.func.count()).select_from(aanbieder)):
+            await conn.rollback()
+            return False
+        request_id = str(uuid.uuid4())
+        beheer = Verzoek(Actor("demo-beheerder", Rol.BEHEERDER, None), conn, beslisser, pseudonimiseerder, request_id)
+        ids = [
+            (await aanbieders.registreer(beheer, aanbieders.AanbiederInvoer(n, k, a))).id for n, k, a in AANBIEDERS
+        ]
+        plafond = [contracten.Budgetplafond(2026, Decimal("1500000.00")), contracten.Budgetplafond(2027, Decimal("1550000.00"))]
+        for soort, naam, aanb, percelen, gemeenten in [
+            (ContractSoort.RAAMCONTRACT, "Raamcontract Wmo-begeleiding 2025-2028", ids[0], ["Begeleiding individueel", "Dagbesteding"], ALLE),
+            (ContractSoort.RAAMCONTRACT, "Raamcontract Specialistische Jeugdhulp", ids[1], ["Ambulante jeugdhulp", "Verblijf"], ALLE),
+            (ContractSoort.DEELCONTRACT, "Deelcontract Nijmegen Thuisbegeleiding", ids[2], ["Thuisbegeleiding"], ["0268"]),
+            (ContractSoort.MAATWERK, "Maatwerkovereenkomst Wijchen (veegcontract)", ids[2], ["Maatwerk begeleiding"], ["0296"]),
+            (ContractSoort.HULPMIDDELEN_TRAPLIFTEN, "Hulpmiddelen en trapliften", ids[3], ["Trapliften", "Rolstoelen"], ALLE),
+        ]:  # fmt: skip
+            await contracten.registreer(
+                beheer,
+                contracten.ContractInvoer(
+                    aanbieder_id=aanb, soort=soort, naam=naam, percelen=percelen, ingangsdatum=date(2025, 1, 1),
+                    einddatum=date(2028, 12, 31), deelnemende_gemeenten=gemeenten,
+                    contractmanager="Contractmanager ROB (demo)",
+                    budgetplafonds=plafond if soort is not ContractSoort.MAATWERK else [],
+                ),
+            )
+        bsns = test_bsns()
+        for gemeente, lijst in CASUSSEN.items():
+            consulent = Verzoek(Actor(f"demo-consulent-{gemeente}", Rol.CONSULENT, gemeente), conn, beslisser,
+                                pseudonimiseerder, request_id)
+            for naam, geboren, hulpvraag, domeinen, urgentie in lijst:
+                invoer = casussen.CasusInvoer(next(bsns), naam, geboren, hulpvraag, domeinen, urgentie)
+                await casussen.registreer(consulent, invoer)
+            beheer.audit.voeg_toe_alle(consulent.audit.alle())
+        await audit.schrijf(conn, beheer.audit.alle(), request_id)
+        await conn.commit()
+        return True
