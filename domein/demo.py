@@ -55,7 +55,7 @@ CASUSSEN = {
 }
 
 
-def test_bsns(start: int = 999990000) -> Iterator[str]:
+def fictieve_bsns(start: int = 999990000) -> Iterator[str]:
     """Fictieve BSN's uit de testreeks die de elfproef doorstaan."""
     for n in range(start, 1_000_000_000):
         try:
@@ -93,7 +93,7 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
                     budgetplafonds=plafond if soort is not ContractSoort.MAATWERK else [],
                 ),
             )
-        bsns = test_bsns()
+        bsns = fictieve_bsns()
         for gemeente, lijst in CASUSSEN.items():
             consulent = Verzoek(Actor(f"demo-consulent-{gemeente}", Rol.CONSULENT, gemeente), conn, beslisser,
                                 pseudonimiseerder, request_id)

@@ -1,0 +1,45 @@
+"""Gedeelde GraphQL-teksten en helpers voor de tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domein.demo import fictieve_bsns
+
+_BSNS = fictieve_bsns(999990000)
+NIJMEGEN, WIJCHEN, BERG_EN_DAL = "0268", "0296", "1945"
+
+REGISTREER_CASUS = """
+mutation($input: RegistreerCasusInput!) {
+  registreerCasus(input: $input) { id status gemeente { code } inwoner { bsn naam } }
+}
+"""
+
+CASUSSEN = """
+query($first: Int, $after: String) {
+  casussen(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id gemeente { code naam } inwoner { bsn naam geboortedatum } hulpvraag urgentie } }
+  }
+}
+"""
+
+
+def nieuw_bsn() -> str:
+    return next(_BSNS)
+
+
+def casus_invoer(bsn: str | None = None, naam: str = "Test Persoon") -> dict[str, Any]:
+    return {
+        "inwoner": {"bsn": bsn or nieuw_bsn(), "naam": naam, "geboortedatum": "1980-01-01"},
+        "hulpvraag": "Begeleiding bij dagbesteding",
+        "leefdomeinen": ["WERK_DAGBESTEDING"],
+        "urgentie": "REGULIER",
+    }
+
+
+async def registreer_casus(api: Any, gemeente: str, **kw: Any) -> dict[str, Any]:
+    antwoord = await api.als("consulent", gemeente, REGISTREER_CASUS, {"input": casus_invoer(**kw)})
+    assert "errors" not in antwoord, antwoord
+    return dict(antwoord["data"]["registreerCasus"])
