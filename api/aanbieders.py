@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.enums import ContractSoort
 from api.gemeenten import Gemeente
-from api.relay import Connection, Node, globale_id, verbinding
+from api.relay import Node, globale_id
 from domein.aanbieders import AanbiederRij
 from domein.contracten import Budgetplafond as BudgetplafondRij
 from domein.contracten import ContractRij
@@ -38,13 +38,9 @@ class Aanbieder(Node):
     def uit(cls, rij: AanbiederRij) -> Aanbieder:
         return cls(id=globale_id("Aanbieder", rij.id), _rij=rij, naam=rij.naam, kvk=rij.kvk, agb=rij.agb)
 
-    @strawberry.field
-    async def contracten(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[Contract]:
-        loaders = info.context.loaders
-        pagina = await loaders.contracten_van_aanbieder(first, after).load(self._rij.id)
-        return verbinding(pagina, Contract.uit, lambda: loaders.contracten_telling.load(self._rij.id))
+    @strawberry.field(description="Alle contracten met deze aanbieder (voor pagineren: contracten(aanbiederId:)).")
+    async def contracten(self, info: Info[Context, None]) -> list[Contract]:
+        return [Contract.uit(c) for c in await info.context.loaders.contracten_van_aanbieder.load(self._rij.id)]
 
 
 @strawberry.type(description="Een contract van het ROB met een aanbieder (seed 001 art. 2).")

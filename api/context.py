@@ -34,8 +34,7 @@ class Loaders:
     persoonsgegevens: DataLoader[str, Any] = field(init=False)
     contract_gemeenten: DataLoader[str, Any] = field(init=False)
     contract_budgetten: DataLoader[str, Any] = field(init=False)
-    contracten_telling: DataLoader[str, Any] = field(init=False)
-    _contracten_paginas: dict[tuple[int | None, str | None], DataLoader[str, Any]] = field(default_factory=dict)
+    contracten_van_aanbieder: DataLoader[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         vz = self.vz
@@ -46,16 +45,7 @@ class Loaders:
         self.persoonsgegevens = _loader(lambda k: casussen.persoonsgegevens(vz, k))
         self.contract_gemeenten = _loader(lambda k: contracten.gemeenten_van(vz, k), [])
         self.contract_budgetten = _loader(lambda k: contracten.budgetten_van(vz, k), [])
-        self.contracten_telling = _loader(lambda k: contracten.tel_per_aanbieder(vz, k), 0)
-
-    def contracten_van_aanbieder(self, first: int | None, after: str | None) -> DataLoader[str, Any]:
-        """Eén loader per (first, after): alle aanbieders op één pagina delen één query."""
-        sleutel = (first, after)
-        if sleutel not in self._contracten_paginas:
-            self._contracten_paginas[sleutel] = _loader(
-                lambda k: contracten.per_aanbieder(self.vz, k, first, after)
-            )
-        return self._contracten_paginas[sleutel]
+        self.contracten_van_aanbieder = _loader(lambda k: contracten.per_aanbieder(vz, k), [])
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from domein.audit import AuditRegel, Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder, contract, contract_budget, contract_gemeente
-from domein.paginering import Pagina, controleer_first, lees_cursor, maak_cursor, pagineer
+from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
 from domein.waarden import ContractSoort, controleer_tekst
@@ -79,38 +78,17 @@ async def tel(vz: Verzoek, aanbieder_id: str | None) -> int:
     return int(await vz.conn.scalar(sa.select(sa.func.count()).select_from(sub)) or 0)
 
 
-async def per_aanbieder(
-    vz: Verzoek, aanbieder_ids: Sequence[str], first: int | None, after: str | None
-) -> dict[str, Pagina[ContractRij]]:
-    """Eén pagina contracten per aanbieder in één query (vensterfunctie), voor de DataLoader."""
-    aantal = controleer_first(first)
-    query = _basis(vz).where(contract.c.aanbieder_id.in_(list(aanbieder_ids)))
-    if after:
-        tijd, id_ = lees_cursor(after)
-        query = query.where(
-            sa.tuple_(contract.c.aangemaakt_op, contract.c.id)
-            > sa.tuple_(sa.literal(tijd, contract.c.aangemaakt_op.type), id_)
-        )
-    rang = sa.func.row_number().over(
-        partition_by=contract.c.aanbieder_id, order_by=(contract.c.aangemaakt_op, contract.c.id)
+async def per_aanbieder(vz: Verzoek, aanbieder_ids: Sequence[str]) -> dict[str, list[ContractRij]]:
+    """Alle contracten per aanbieder in één query, voor de DataLoader."""
+    query = (
+        _basis(vz)
+        .where(contract.c.aanbieder_id.in_(list(aanbieder_ids)))
+        .order_by(contract.c.aangemaakt_op, contract.c.id)
     )
-    sub = query.add_columns(rang.label("rang")).subquery()
-    rijen = (await vz.conn.execute(sa.select(sub).where(sub.c.rang <= aantal + 1).order_by(sub.c.rang))).all()
-    groepen: dict[str, list[ContractRij]] = defaultdict(list)
-    for r in rijen:
-        waarden = {k: v for k, v in r._mapping.items() if k != "rang"}
-        groepen[r.aanbieder_id].append(ContractRij(**waarden))
-    return {
-        a: Pagina([(maak_cursor(c.aangemaakt_op, c.id), c) for c in groepen[a][:aantal]], len(groepen[a]) > aantal)
-        for a in aanbieder_ids
-    }
-
-
-async def tel_per_aanbieder(vz: Verzoek, aanbieder_ids: Sequence[str]) -> dict[str, int]:
-    sub = _basis(vz).where(contract.c.aanbieder_id.in_(list(aanbieder_ids))).subquery()
-    query = sa.select(sub.c.aanbieder_id, sa.func.count()).group_by(sub.c.aanbieder_id)
-    tellingen = {r[0]: int(r[1]) for r in (await vz.conn.execute(query)).all()}
-    return {a: tellingen.get(a, 0) for a in aanbieder_ids}
+    uit: dict[str, list[ContractRij]] = {a: [] for a in aanbieder_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.aanbieder_id].append(ContractRij(**r._mapping))
+    return uit
 
 
 async def op_ids(vz: Verzoek, ids: Sequence[str]) -> dict[str, ContractRij]:

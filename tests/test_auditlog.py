@@ -73,11 +73,12 @@ async def test_poging_op_casus_van_andere_gemeente_komt_bij_die_gemeente_in_het_
 
 async def test_database_weigert_update_en_delete_op_auditlog(api):
     await registreer_casus(api, NIJMEGEN)
+    voor = await _regels(api.engine)
     for sql in ("UPDATE auditregel SET uitkomst = 'vervalst'", "DELETE FROM auditregel"):
         with pytest.raises(DBAPIError):
             async with api.engine.begin() as conn:
                 await conn.execute(sa.text(sql))
-    assert len(await _regels(api.engine)) == 1
+    assert await _regels(api.engine) == voor
 
 
 async def test_postgresql_weigert_ook_truncate_op_auditlog(api):

@@ -11,8 +11,12 @@ query($first: Int) { casussen(first: $first) {
 
 AANBIEDERS_GENEST = """
 query($first: Int) { aanbieders(first: $first) { totalCount edges { node { naam
-  contracten(first: 5) { totalCount edges { node { naam aanbieder { naam } deelnemendeGemeenten { naam }
-  budgetplafonds { jaar bedrag } } } } } } } }
+  contracten { naam aanbieder { naam } deelnemendeGemeenten { naam } budgetplafonds { jaar bedrag } } } } } }
+"""
+
+CONTRACTEN_GENEST = """
+query($first: Int) { contracten(first: $first) { totalCount edges { node { naam
+  aanbieder { naam } deelnemendeGemeenten { naam } budgetplafonds { jaar bedrag } } } } }
 """
 
 
@@ -54,4 +58,7 @@ async def test_aanbieders_met_geneste_contracten_vast_aantal_statements(api):
         await aanbieder_met_contracten(n)
     klein = await _tel(api, "contractmanager", None, AANBIEDERS_GENEST, 1)
     groot = await _tel(api, "contractmanager", None, AANBIEDERS_GENEST, 6)
+    assert klein == groot, api.sql.statements
+    klein = await _tel(api, "consulent", "0268", CONTRACTEN_GENEST, 1)
+    groot = await _tel(api, "consulent", "0268", CONTRACTEN_GENEST, 12)
     assert klein == groot, api.sql.statements

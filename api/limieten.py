@@ -1,0 +1,186 @@
+"""Querylimieten, minstens zo streng als de standaardwaarden van GraphQL Armor.
+
+Armor defaults (packages/plugins/*/src/index.ts of Escape-Technologies/graphql-armor):
+max-depth n=6 (operation = 0, every selection incl. fragment spreads and inline fragments +1,
+so ``{ a { b { c } } }`` has depth 3), max-aliases 15, max-directives 50, max-tokens 1000,
+cost-limit maxCost 5000 with objectCost 2, scalarCost 1, depthCostFactor 1.5 (cost of a node =
+own cost + 1.5 × children), block-field-suggestion on. We apply the same rules with fragment
+spreads expanded at every use (an alias inside a fragment spread ten times counts ten times),
+add a batch-size and request-body limit, and turn introspection off unless allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    specified_rules,
+    validate,
+)
+
+_SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
+_MAX_EXPANSIE = 100_000  # hard stop for pathological fragment fan-out before the limits kick in
+
+
+@dataclass(frozen=True)
+class Limieten:
+    max_diepte: int = 6
+    max_aliassen: int = 15
+    max_tokens: int = 1000
+    max_directives: int = 50
+    max_kosten: float = 5000
+    object_kosten: float = 2
+    scalar_kosten: float = 1
+    diepte_kostenfactor: float = 1.5
+    max_batch: int = 5
+    max_body_bytes: int = 100_000
+    introspectie: bool = False
+
+
+class QueryTeComplex(Exception):
+    code = "QUERY_TE_COMPLEX"
+
+    def __init__(self, bericht: str) -> None:
+        super().__init__(bericht)
+        self.bericht = bericht
+
+
+class OngeldigeQuery(Exception):
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, bericht: str) -> None:
+        super().__init__(bericht)
+        self.bericht = bericht
+
+
+@dataclass
+class _Telling:
+    diepte: int = 0
+    aliassen: int = 0
+    directives: int = 0
+    knopen: int = 0
+
+
+class _Meter:
+    """Loopt één operatie af met fragmenten uitgevouwen; cycli worden niet gevolgd (validatie meldt ze)."""
+
+    def __init__(self, fragmenten: dict[str, FragmentDefinitionNode], limieten: Limieten) -> None:
+        self.fragmenten = fragmenten
+        self.l = limieten
+        self.t = _Telling()
+
+    def _introspectie(self, node: Any) -> bool:
+        return isinstance(node, FieldNode) and node.name.value in ("__schema", "__type") and self.l.introspectie
+
+    def kosten(self, node: Any, diepte: int, pad: frozenset[str]) -> float:
+        self.t.knopen += 1
+        if self.t.knopen > _MAX_EXPANSIE:
+            raise QueryTeComplex("De query vouwt uit tot te veel velden; vraag minder op of gebruik minder fragmenten.")
+        if self._introspectie(node):
+            return 0
+        self.t.diepte = max(self.t.diepte, diepte)
+        self.t.directives += len(getattr(node, "directives", None) or ())
+        if isinstance(node, FieldNode) and node.alias is not None:
+            self.t.aliassen += 1
+        kosten = self.l.scalar_kosten
+        selectie: SelectionSetNode | None = getattr(node, "selection_set", None)
+        if selectie is not None:
+            kosten = self.l.object_kosten
+            for kind in selectie.selections:
+                kosten += self.l.diepte_kostenfactor * self.kosten(kind, diepte + 1, pad)
+        if isinstance(node, FragmentSpreadNode):
+            naam = node.name.value
+            fragment = self.fragmenten.get(naam)
+            if fragment is not None and naam not in pad:
+                kosten += self.l.diepte_kostenfactor * self.kosten(fragment, diepte + 1, pad | {naam})
+        return kosten
+
+
+def _operatie(document: DocumentNode, naam: str | None) -> OperationDefinitionNode | None:
+    operaties = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if naam is None:
+        return operaties[0] if len(operaties) == 1 else None
+    return next((o for o in operaties if o.name and o.name.value == naam), None)
+
+
+def _zonder_suggesties(fouten: list[GraphQLError]) -> str:
+    return " ".join(_SUGGESTIE.sub("", f.message) for f in fouten[:3])
+
+
+def controleer_query(
+    schema: GraphQLSchema,
+    query: str,
+    limieten: Limieten,
+    operation_name: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> DocumentNode:
+    """Ontleedt en controleert een query; geeft het document terug of werpt een Nederlandse fout op."""
+    try:
+        document = parse(query, max_tokens=limieten.max_tokens)
+    except GraphQLError as e:
+        if "token limit" in e.message.lower() or "tokens" in e.message.lower():
+            raise QueryTeComplex(
+                f"De query bevat te veel tokens (maximaal {limieten.max_tokens}); maak hem korter."
+            ) from None
+        raise OngeldigeQuery(f"De query is geen geldige GraphQL: {_zonder_suggesties([e])}") from None
+    fragmenten = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operatie = _operatie(document, operation_name)
+    if operatie is not None:
+        meter = _Meter(fragmenten, limieten)
+        kosten = meter.kosten(operatie, 0, frozenset())
+        t = meter.t
+        if t.diepte > limieten.max_diepte:
+            raise QueryTeComplex(
+                f"De query is te diep genest ({t.diepte} niveaus, maximaal {limieten.max_diepte}); "
+                "vraag minder geneste velden op of haal ze in een tweede query op."
+            )
+        if t.aliassen > limieten.max_aliassen:
+            raise QueryTeComplex(
+                f"De query gebruikt te veel aliassen ({t.aliassen}, maximaal {limieten.max_aliassen}, "
+                "fragmenten meegeteld); splits hem op."
+            )
+        if t.directives > limieten.max_directives:
+            raise QueryTeComplex(
+                f"De query gebruikt te veel directives ({t.directives}, maximaal {limieten.max_directives})."
+            )
+        if kosten > limieten.max_kosten:
+            raise QueryTeComplex(
+                f"De query is te zwaar (kosten {kosten:.0f}, maximaal {limieten.max_kosten:.0f}); "
+                "vraag minder velden of minder nesting op."
+            )
+    regels = list(specified_rules)
+    if not limieten.introspectie:
+        regels.append(NoSchemaIntrospectionCustomRule)
+    fouten = validate(schema, document, regels)
+    if fouten:
+        if any("introspection" in f.message.lower() for f in fouten):
+            raise OngeldigeQuery("Introspectie staat uit buiten demo- en ontwikkelmodus.")
+        raise OngeldigeQuery(f"De query past niet bij het schema: {_zonder_suggesties(fouten)}")
+    return document
+
+
+def controleer_batch(aantal: int, limieten: Limieten) -> None:
+    if aantal > limieten.max_batch:
+        raise QueryTeComplex(f"Te veel operaties in één verzoek ({aantal}, maximaal {limieten.max_batch}).")
+    if aantal == 0:
+        raise QueryTeComplex("Een lege batch bevat niets om uit te voeren.")
+
+
+def controleer_body(lengte: int, limieten: Limieten) -> None:
+    if lengte > limieten.max_body_bytes:
+        raise QueryTeComplex(
+            f"Het verzoek is te groot ({lengte} bytes, maximaal {limieten.max_body_bytes}); maak de query kleiner."
+        )
