@@ -56,8 +56,13 @@ class Contract(Node):
     @classmethod
     def uit(cls, rij: ContractRij) -> Contract:
         return cls(
-            id=globale_id("Contract", rij.id), _rij=rij, naam=rij.naam, soort=ContractSoort(rij.soort),
-            percelen=rij.percelen, ingangsdatum=rij.ingangsdatum, einddatum=rij.einddatum,
+            id=globale_id("Contract", rij.id),
+            _rij=rij,
+            naam=rij.naam,
+            soort=ContractSoort(rij.soort),
+            percelen=rij.percelen,
+            ingangsdatum=rij.ingangsdatum,
+            einddatum=rij.einddatum,
             contractmanager=rij.contractmanager,
         )
 

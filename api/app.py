@@ -25,8 +25,15 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
-from api.fouten import fout, formatteer, intern
-from api.limieten import Limieten, OngeldigeQuery, QueryTeComplex, controleer_batch, controleer_body, controleer_query
+from api.fouten import formatteer, fout, intern
+from api.limieten import (
+    Limieten,
+    OngeldigeQuery,
+    QueryTeComplex,
+    controleer_batch,
+    controleer_body,
+    controleer_query,
+)
 from api.schema import maak_schema
 from beleid.beslisser import CasbinBeslisser
 from domein import audit
@@ -80,7 +87,9 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
         await conn.begin()
         vz = Verzoek(actor, conn, t.beslisser, t.pseudonimiseerder, request_id)
         try:
-            resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, t.beslisser), operation_name=operatie)
+            resultaat = await t.schema.execute(
+                query, variabelen, Context.voor(vz, t.beslisser), operation_name=operatie
+            )
             fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
             if mutatie and fouten:
                 await conn.rollback()

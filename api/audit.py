@@ -35,13 +35,26 @@ class AuditRegel(Node):
     @classmethod
     def uit(cls, r: dict[str, Any]) -> AuditRegel:
         return cls(
-            id=globale_id("AuditRegel", str(r["volgnummer"])), tijdstip=r["tijdstip"], sub=r["sub"], rol=r["rol"],
-            gemeente=None if r["organisatie"] == "ROB" else r["organisatie"], organisatie=r["organisatie"],
-            verantwoordelijke=r["verantwoordelijke"], doel=r["doel"],
-            verwerkingsactiviteit=r["verwerkingsactiviteit"], operatie=r["operatie"], object_type=r["object_type"],
-            object_id=r["object_id"], categorieen=list(r["categorieen"]), betrokkenen=list(r["betrokkenen"]),
-            uitkomst=r["uitkomst"], vertrouwelijkheid=r["vertrouwelijkheid"], bewaartermijn=r["bewaartermijn"],
-            request_id=r["request_id"], hash=r["hash"], vorige_hash=r["vorige_hash"],
+            id=globale_id("AuditRegel", str(r["volgnummer"])),
+            tijdstip=r["tijdstip"],
+            sub=r["sub"],
+            rol=r["rol"],
+            gemeente=None if r["organisatie"] == "ROB" else r["organisatie"],
+            organisatie=r["organisatie"],
+            verantwoordelijke=r["verantwoordelijke"],
+            doel=r["doel"],
+            verwerkingsactiviteit=r["verwerkingsactiviteit"],
+            operatie=r["operatie"],
+            object_type=r["object_type"],
+            object_id=r["object_id"],
+            categorieen=list(r["categorieen"]),
+            betrokkenen=list(r["betrokkenen"]),
+            uitkomst=r["uitkomst"],
+            vertrouwelijkheid=r["vertrouwelijkheid"],
+            bewaartermijn=r["bewaartermijn"],
+            request_id=r["request_id"],
+            hash=r["hash"],
+            vorige_hash=r["vorige_hash"],
         )
 
 

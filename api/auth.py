@@ -62,8 +62,9 @@ class TokenVerifier:
         try:
             jwk = self._jwks.get_signing_key_from_jwt(token)
         except jwt.PyJWKClientConnectionError:
-            raise OngeldigToken("De sleutels van de identiteitsprovider zijn niet op te halen; probeer het later.") \
-                from None
+            raise OngeldigToken(
+                "De sleutels van de identiteitsprovider zijn niet op te halen; probeer het later."
+            ) from None
         except (jwt.PyJWKClientError, jwt.DecodeError):
             raise OngeldigToken("Het token is getekend met een onbekende sleutel (kid).") from None
         return jwk.key, _algoritme(jwk.key)
@@ -80,8 +81,13 @@ class TokenVerifier:
             raise OngeldigToken(f"Het token gebruikt algoritme {kop.get('alg')!r}; alleen {alg} wordt aanvaard.")
         try:
             claims = jwt.decode(
-                token, sleutel, algorithms=[alg], audience=self._audience, issuer=self._issuer,
-                leeway=self._leeway, options={"require": VERPLICHT + (["iss"] if self._issuer else [])},
+                token,
+                sleutel,
+                algorithms=[alg],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": VERPLICHT + (["iss"] if self._issuer else [])},
             )
         except jwt.ExpiredSignatureError:
             raise OngeldigToken("Het token is verlopen; vraag een nieuw token aan.") from None
@@ -90,8 +96,9 @@ class TokenVerifier:
         except jwt.MissingRequiredClaimError as e:
             raise OngeldigToken(f"Het token mist de claim '{e.claim}'.") from None
         except jwt.InvalidAudienceError:
-            raise OngeldigToken(f"Het token is niet bedoeld voor deze dienst (aud moet '{self._audience}' zijn).") \
-                from None
+            raise OngeldigToken(
+                f"Het token is niet bedoeld voor deze dienst (aud moet '{self._audience}' zijn)."
+            ) from None
         except jwt.InvalidIssuerError:
             raise OngeldigToken("Het token komt van een onbekende uitgever (iss).") from None
         except jwt.InvalidSignatureError:

@@ -37,8 +37,14 @@ class Inwoner:
 
 
 def _lezing(vz: Verzoek, rij: CasusRij, categorie: str, doel: str) -> None:
-    vz.lezing(categorie, object_type="casus", object_id=rij.id, verantwoordelijke=rij.gemeente_code,
-              betrokkene=rij.pseudoniem, doel=doel)
+    vz.lezing(
+        categorie,
+        object_type="casus",
+        object_id=rij.id,
+        verantwoordelijke=rij.gemeente_code,
+        betrokkene=rij.pseudoniem,
+        doel=doel,
+    )
 
 
 @strawberry.type(description="Een casus van één gemeente, met de hulpvraag van een inwoner.")
@@ -50,8 +56,13 @@ class Casus(Node):
 
     @classmethod
     def uit(cls, rij: CasusRij) -> Casus:
-        return cls(id=globale_id("Casus", rij.id), _rij=rij, status=CasusStatus(rij.status),
-                   aangemaakt_op=rij.aangemaakt_op, gewijzigd_op=rij.gewijzigd_op)
+        return cls(
+            id=globale_id("Casus", rij.id),
+            _rij=rij,
+            status=CasusStatus(rij.status),
+            aangemaakt_op=rij.aangemaakt_op,
+            gewijzigd_op=rij.gewijzigd_op,
+        )
 
     def audit_lezing(self, vz: Verzoek, categorie: str, doel: str) -> None:
         _lezing(vz, self._rij, categorie, doel)

@@ -37,7 +37,9 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         verifier = TokenVerifier(public_key_pem=sleutel.public_key_pem, audience=inst.jwt_audience)
     elif inst.jwks_url or inst.jwt_public_key:
         verifier = TokenVerifier(
-            jwks_url=inst.jwks_url, public_key_pem=inst.jwt_public_key, audience=inst.jwt_audience,
+            jwks_url=inst.jwks_url,
+            public_key_pem=inst.jwt_public_key,
+            audience=inst.jwt_audience,
             issuer=inst.jwt_issuer,
         )
     else:
@@ -56,8 +58,11 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
         asyncio.run(engine.dispose())
         engine = maak_engine(inst.database_url)
-    limieten = Limieten(introspectie=demo_modus or inst.ontwikkeling, max_batch=inst.max_batch,
-                        max_body_bytes=inst.max_body_bytes)
+    limieten = Limieten(
+        introspectie=demo_modus or inst.ontwikkeling,
+        max_batch=inst.max_batch,
+        max_body_bytes=inst.max_body_bytes,
+    )
     app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser)
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
@@ -79,8 +84,11 @@ def _token(args: argparse.Namespace, inst: Instellingen) -> int:
         Actor.uit_claims(sub, args.rol, args.gemeente)
     except OngeldigeActor as e:
         return _fout(str(e))
-    print(sleutel.maak_token(rol=args.rol, gemeente=args.gemeente, sub=sub, ttl_seconds=args.ttl,
-                             audience=inst.jwt_audience))
+    print(
+        sleutel.maak_token(
+            rol=args.rol, gemeente=args.gemeente, sub=sub, ttl_seconds=args.ttl, audience=inst.jwt_audience
+        )
+    )
     return 0
 
 
@@ -105,8 +113,10 @@ async def _verifieer(url: str) -> int:
     if uitslag.intact:
         print(f"Auditketen intact: {uitslag.aantal} regels gecontroleerd.")
         return 0
-    print(f"Auditketen GEBROKEN bij regel {uitslag.eerste_breuk}: {uitslag.reden} "
-          f"({uitslag.aantal} regels daarvoor waren in orde).")
+    print(
+        f"Auditketen GEBROKEN bij regel {uitslag.eerste_breuk}: {uitslag.reden} "
+        f"({uitslag.aantal} regels daarvoor waren in orde)."
+    )
     return 1
 
 

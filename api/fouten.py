@@ -16,7 +16,10 @@ _SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def fout(code: str, bericht: str, **extra: Any) -> dict[str, Any]:
-    return {"message": bericht, "extensions": {"code": code, **{k: v for k, v in extra.items() if v is not None}}}
+    return {
+        "message": bericht,
+        "extensions": {"code": code, **{k: v for k, v in extra.items() if v is not None}},
+    }
 
 
 def intern(request_id: str) -> dict[str, Any]:

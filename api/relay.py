@@ -12,6 +12,7 @@ from domein.fouten import NietGevonden
 from domein.paginering import Pagina
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @strawberry.interface(description="Een object met een ondoorzichtige, wereldwijd unieke id.")
@@ -31,7 +32,7 @@ def lees_globale_id(globaal: str, verwacht: str | None = None) -> tuple[str, str
     except (ValueError, UnicodeDecodeError):
         typenaam, id_ = "", ""
     if not typenaam or not id_ or (verwacht is not None and typenaam != verwacht):
-        raise NietGevonden("Dit object bestaat niet of u heeft er geen toegang toe.")
+        raise NietGevonden()
     return typenaam, id_
 
 
@@ -59,9 +60,10 @@ class Connection(Generic[T]):
 
 
 def verbinding(
-    pagina: Pagina[object], maak: Callable[[object], T], teller: Callable[[], Awaitable[int]]
+    pagina: Pagina[R], maak: Callable[[R], T], teller: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
     edges = [Edge(cursor=c, node=maak(item)) for c, item in pagina.items]
     eind = pagina.items[-1][0] if pagina.items else None
-    return Connection(edges=edges, page_info=PageInfo(has_next_page=pagina.heeft_volgende, end_cursor=eind),
-                      _teller=teller)
+    return Connection(
+        edges=edges, page_info=PageInfo(has_next_page=pagina.heeft_volgende, end_cursor=eind), _teller=teller
+    )

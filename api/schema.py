@@ -41,7 +41,7 @@ async def _node(info: I, globaal: str) -> Node:
         gevonden = await loaders.gemeente.load(id_)
         if gevonden is not None:
             return Gemeente.uit(gevonden)
-    raise NietGevonden("Dit object bestaat niet of u heeft er geen toegang toe.")
+    raise NietGevonden()
 
 
 @strawberry.type
@@ -51,8 +51,13 @@ class Query:
         ctx = info.context
         a = ctx.vz.actor
         gemeente = Gemeente.uit(await ctx.loaders.gemeente.load(a.gemeente)) if a.gemeente else None
-        return Gebruiker(sub=a.sub, rol=Rol(a.rol), gemeente=gemeente, organisatie=a.organisatie,
-                         doel=ctx.beslisser.doel_van(a))
+        return Gebruiker(
+            sub=a.sub,
+            rol=Rol(a.rol),
+            gemeente=gemeente,
+            organisatie=a.organisatie,
+            doel=ctx.beslisser.doel_van(a),
+        )
 
     @strawberry.field
     async def gemeenten(self, info: I) -> list[Gemeente]:
@@ -68,7 +73,11 @@ class Query:
 
     @strawberry.field
     async def contracten(
-        self, info: I, first: int | None = None, after: str | None = None, aanbieder_id: strawberry.ID | None = None
+        self,
+        info: I,
+        first: int | None = None,
+        after: str | None = None,
+        aanbieder_id: strawberry.ID | None = None,
     ) -> Connection[Contract]:
         vz = info.context.vz
         intern = lees_globale_id(aanbieder_id, "Aanbieder")[1] if aanbieder_id else None
@@ -82,16 +91,16 @@ class Query:
         return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
 
     @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
-    async def casus(self, info: I, id: strawberry.ID) -> Casus | None:  # noqa: A002
+    async def casus(self, info: I, id: strawberry.ID) -> Casus | None:
         return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]))
 
     @strawberry.field
-    async def node(self, info: I, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: I, id: strawberry.ID) -> Node | None:
         return await _node(info, id)
 
     @strawberry.field(description="Privacy officer: verwerkingen van data van de eigen organisatie.")
     async def audit_log(
-        self, info: I, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None  # noqa: A002
+        self, info: I, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
     ) -> Connection[AuditRegel]:
         vz = info.context.vz
         f = auditlog.AuditFilter(**vars(filter)) if filter else auditlog.AuditFilter()
@@ -106,24 +115,33 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Registreert een casus in de gemeente uit uw token.")
-    async def registreer_casus(self, info: I, input: RegistreerCasusInput) -> Casus:  # noqa: A002
+    async def registreer_casus(self, info: I, input: RegistreerCasusInput) -> Casus:
         invoer = CasusInvoer(
-            bsn=input.inwoner.bsn, naam=input.inwoner.naam, geboortedatum=input.inwoner.geboortedatum,
-            hulpvraag=input.hulpvraag, leefdomeinen=list(input.leefdomeinen), urgentie=input.urgentie,
+            bsn=input.inwoner.bsn,
+            naam=input.inwoner.naam,
+            geboortedatum=input.inwoner.geboortedatum,
+            hulpvraag=input.hulpvraag,
+            leefdomeinen=list(input.leefdomeinen),
+            urgentie=input.urgentie,
         )
         return Casus.uit(await casussen.registreer(info.context.vz, invoer))
 
     @strawberry.mutation
-    async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:  # noqa: A002
+    async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:
         invoer = AanbiederInvoer(naam=input.naam, kvk=input.kvk, agb=input.agb)
         return Aanbieder.uit(await aanbieders.registreer(info.context.vz, invoer))
 
     @strawberry.mutation
-    async def registreer_contract(self, info: I, input: RegistreerContractInput) -> Contract:  # noqa: A002
+    async def registreer_contract(self, info: I, input: RegistreerContractInput) -> Contract:
         invoer = ContractInvoer(
-            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1], soort=input.soort, naam=input.naam,
-            percelen=input.percelen, ingangsdatum=input.ingangsdatum, einddatum=input.einddatum,
-            deelnemende_gemeenten=input.deelnemende_gemeenten, contractmanager=input.contractmanager,
+            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1],
+            soort=input.soort,
+            naam=input.naam,
+            percelen=input.percelen,
+            ingangsdatum=input.ingangsdatum,
+            einddatum=input.einddatum,
+            deelnemende_gemeenten=input.deelnemende_gemeenten,
+            contractmanager=input.contractmanager,
             budgetplafonds=[BudgetplafondRij(b.jaar, b.bedrag) for b in input.budgetplafonds],
         )
         return Contract.uit(await contracten.registreer(info.context.vz, invoer))
@@ -136,6 +154,8 @@ class _Schema(strawberry.Schema):
 
 def maak_schema() -> strawberry.Schema:
     return _Schema(
-        query=Query, mutation=Mutation, types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
+        query=Query,
+        mutation=Mutation,
+        types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
         extensions=[Veldbewaking],
     )

@@ -52,9 +52,11 @@ class DemoSleutel:
 
     @property
     def public_key_pem(self) -> str:
-        return self._prive.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        return (
+            self._prive.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
 
     def _jwk(self) -> dict[str, Any]:
         return dict(json.loads(ECAlgorithm.to_jwk(self._prive.public_key())))
@@ -68,12 +70,24 @@ class DemoSleutel:
         return {"keys": [self._jwk() | {"kid": self.kid, "alg": "ES256", "use": "sig"}]}
 
     def maak_token(
-        self, *, rol: str, gemeente: str | None, sub: str, ttl_seconds: int = 3600,
-        issuer: str = "regiekamer-demo", audience: str = "regiekamer",
+        self,
+        *,
+        rol: str,
+        gemeente: str | None,
+        sub: str,
+        ttl_seconds: int = 3600,
+        issuer: str = "regiekamer-demo",
+        audience: str = "regiekamer",
     ) -> str:
         nu = int(time.time())
-        claims: dict[str, Any] = {"sub": sub, "rol": rol, "aud": audience, "iss": issuer, "iat": nu,
-                                  "exp": nu + ttl_seconds}
+        claims: dict[str, Any] = {
+            "sub": sub,
+            "rol": rol,
+            "aud": audience,
+            "iss": issuer,
+            "iat": nu,
+            "exp": nu + ttl_seconds,
+        }
         if gemeente:
             claims["gemeente"] = gemeente
         return jwt.encode(claims, self._prive, algorithm="ES256", headers={"kid": self.kid})

@@ -22,16 +22,14 @@ MODEL = MAP / "model.conf"
 BELEID = MAP / "beleid.csv"
 VELDEN = MAP / "velden.csv"
 
-DOELEN = frozenset(
-    {"uitvoering", "kwaliteit_handhaving", "contractmanagement", "verantwoording", "beheer"}
-)
+DOELEN = frozenset({"uitvoering", "kwaliteit_handhaving", "contractmanagement", "verantwoording", "beheer"})
 
 
 def _regels(pad: Path) -> list[str]:
     return [r.strip() for r in pad.read_text(encoding="utf-8").splitlines() if r.strip() and not r.startswith("#")]
 
 
-class _Bestanden(persist.Adapter):  # type: ignore[misc]
+class _Bestanden(persist.Adapter):
     """Laadt de matrix en de veldkoppelingen uit twee leesbare CSV-bestanden."""
 
     def __init__(self, *paden: Path) -> None:

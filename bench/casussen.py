@@ -65,10 +65,27 @@ async def _vul(engine, aantal: int, pseudo: Pseudonimiseerder) -> None:
             id_ = str(uuid.uuid4())
             t = start + timedelta(seconds=i * 37)
             bsn = next(bsns)
-            rijen.append({"id": id_, "gemeente_code": codes[i % 7], "leefdomeinen": ["wonen"], "urgentie": "regulier",
-                          "status": "geregistreerd", "aangemaakt_op": t, "gewijzigd_op": t})
-            pg.append({"casus_id": id_, "bsn": bsn, "naam": f"Bench Persoon {i}", "geboortedatum": date(1980, 1, 1),
-                       "hulpvraag": "Begeleiding", "pseudoniem": pseudo.pseudoniem(bsn)})
+            rijen.append(
+                {
+                    "id": id_,
+                    "gemeente_code": codes[i % 7],
+                    "leefdomeinen": ["wonen"],
+                    "urgentie": "regulier",
+                    "status": "geregistreerd",
+                    "aangemaakt_op": t,
+                    "gewijzigd_op": t,
+                }
+            )
+            pg.append(
+                {
+                    "casus_id": id_,
+                    "bsn": bsn,
+                    "naam": f"Bench Persoon {i}",
+                    "geboortedatum": date(1980, 1, 1),
+                    "hulpvraag": "Begeleiding",
+                    "pseudoniem": pseudo.pseudoniem(bsn),
+                }
+            )
         async with engine.begin() as conn:
             await conn.execute(casus.insert(), rijen)
             await conn.execute(casus_persoonsgegevens.insert(), pg)
@@ -115,13 +132,26 @@ async def main() -> None:
                 if i >= 10:  # warm-up
                     tijden.append(duur)
                     aantallen.append(statements)
-            print(f"{naam:45s} p50 {_pct(tijden, 50):7.2f} ms  p95 {_pct(tijden, 95):7.2f} ms  "
-                  f"SQL/verzoek {statistics.mean(aantallen):.1f} (max {max(aantallen)})")
+            print(
+                f"{naam:45s} p50 {_pct(tijden, 50):7.2f} ms  p95 {_pct(tijden, 95):7.2f} ms  "
+                f"SQL/verzoek {statistics.mean(aantallen):.1f} (max {max(aantallen)})"
+            )
 
         await meet("casussen(first: 50) + gemeente + inwoner", lambda i: {"query": LIJST, "variables": {"first": 50}})
-        await meet("registreerCasus", lambda i: {"query": REGISTREER, "variables": {"i": {
-            "inwoner": {"bsn": next(bsns), "naam": f"Nieuw {i}", "geboortedatum": "1990-02-03"},
-            "hulpvraag": "Bench", "leefdomeinen": ["WONEN"], "urgentie": "REGULIER"}}})
+        await meet(
+            "registreerCasus",
+            lambda i: {
+                "query": REGISTREER,
+                "variables": {
+                    "i": {
+                        "inwoner": {"bsn": next(bsns), "naam": f"Nieuw {i}", "geboortedatum": "1990-02-03"},
+                        "hulpvraag": "Bench",
+                        "leefdomeinen": ["WONEN"],
+                        "urgentie": "REGULIER",
+                    }
+                },
+            },
+        )
     await engine.dispose()
 
 

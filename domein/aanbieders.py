@@ -44,7 +44,9 @@ def _zoekvoorwaarde(zoek: str | None) -> sa.ColumnElement[bool]:
     term = controleer_tekst(zoek, "zoek", maximaal=100)
     patroon = "%" + term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return sa.or_(
-        sa.func.lower(aanbieder.c.naam).like(patroon, escape="\\"), aanbieder.c.kvk == term, aanbieder.c.agb == term
+        sa.func.lower(aanbieder.c.naam).like(patroon, escape="\\"),
+        aanbieder.c.kvk == term,
+        aanbieder.c.agb == term,
     )
 
 
@@ -69,7 +71,7 @@ async def op_ids(vz: Verzoek, ids: Sequence[str]) -> dict[str, AanbiederRij]:
 async def op_id(vz: Verzoek, id_: str) -> AanbiederRij:
     gevonden = (await op_ids(vz, [id_])).get(id_)
     if gevonden is None:
-        raise NietGevonden("Deze aanbieder bestaat niet.")
+        raise NietGevonden()
     return gevonden
 
 
@@ -95,9 +97,15 @@ async def registreer(vz: Verzoek, invoer: AanbiederInvoer) -> AanbiederRij:
     await vz.conn.execute(aanbieder.insert().values(**rij.__dict__))
     vz.audit.voeg_toe(
         AuditRegel(
-            actor=vz.actor, doel=besluit.doel or "", verwerkingsactiviteit="aanbieder registreren",
-            operatie=Operatie.REGISTREREN, object_type=RESOURCE, object_id=rij.id, verantwoordelijke=ROB,
-            uitkomst=Uitkomst.GESLAAGD, vertrouwelijkheid="intern",
+            actor=vz.actor,
+            doel=besluit.doel or "",
+            verwerkingsactiviteit="aanbieder registreren",
+            operatie=Operatie.REGISTREREN,
+            object_type=RESOURCE,
+            object_id=rij.id,
+            verantwoordelijke=ROB,
+            uitkomst=Uitkomst.GESLAAGD,
+            vertrouwelijkheid="intern",
         )
     )
     return rij

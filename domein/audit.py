@@ -159,9 +159,7 @@ async def schrijf(conn: AsyncConnection, regels: Iterable[AuditRegel], request_i
         return 0
     if conn.dialect.name == "postgresql":
         await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_SLOT})
-    vorige = await conn.scalar(
-        sa.select(auditregel.c.hash).order_by(auditregel.c.volgnummer.desc()).limit(1)
-    )
+    vorige = await conn.scalar(sa.select(auditregel.c.hash).order_by(auditregel.c.volgnummer.desc()).limit(1))
     vorige = vorige or GENESIS
     tijdstip = datetime.now(UTC)
     rijen = []
@@ -192,13 +190,17 @@ async def verifieer(conn: AsyncConnection, blokgrootte: int = 5000) -> Verificat
     laatste = 0
     while True:
         rijen = (
-            await conn.execute(
-                sa.select(auditregel)
-                .where(auditregel.c.volgnummer > laatste)
-                .order_by(auditregel.c.volgnummer)
-                .limit(blokgrootte)
+            (
+                await conn.execute(
+                    sa.select(auditregel)
+                    .where(auditregel.c.volgnummer > laatste)
+                    .order_by(auditregel.c.volgnummer)
+                    .limit(blokgrootte)
+                )
             )
-        ).mappings().all()
+            .mappings()
+            .all()
+        )
         if not rijen:
             return Verificatie(aantal)
         for rij in rijen:

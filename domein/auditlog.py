@@ -60,8 +60,9 @@ def _lees(cursor: str) -> int:
             raise ValueError
         return int(nummer)
     except (ValueError, UnicodeDecodeError):
-        raise OngeldigeInvoer("Deze cursor is ongeldig; gebruik een endCursor uit een eerder antwoord.",
-                              veld="after") from None
+        raise OngeldigeInvoer(
+            "Deze cursor is ongeldig; gebruik een endCursor uit een eerder antwoord.", veld="after"
+        ) from None
 
 
 async def zoek(vz: Verzoek, f: AuditFilter, first: int | None, after: str | None) -> Pagina[dict[str, Any]]:
@@ -74,9 +75,15 @@ async def zoek(vz: Verzoek, f: AuditFilter, first: int | None, after: str | None
     rijen = [dict(r) for r in (await vz.conn.execute(query)).mappings().all()]
     vz.audit.voeg_toe(
         AuditRegel(
-            actor=vz.actor, doel=vz.beslisser.doel_van(vz.actor), verwerkingsactiviteit="auditlog raadplegen",
-            operatie=Operatie.LEZEN, object_type=RESOURCE, object_id=None, verantwoordelijke=vz.actor.organisatie,
-            uitkomst=Uitkomst.GESLAAGD, vertrouwelijkheid="vertrouwelijk",
+            actor=vz.actor,
+            doel=vz.beslisser.doel_van(vz.actor),
+            verwerkingsactiviteit="auditlog raadplegen",
+            operatie=Operatie.LEZEN,
+            object_type=RESOURCE,
+            object_id=None,
+            verantwoordelijke=vz.actor.organisatie,
+            uitkomst=Uitkomst.GESLAAGD,
+            vertrouwelijkheid="vertrouwelijk",
         )
     )
     return Pagina([(_cursor(r["volgnummer"]), r) for r in rijen[:aantal]], len(rijen) > aantal)

@@ -77,16 +77,12 @@ def _rij(r: Any) -> CasusRij:
 async def zoek(vz: Verzoek, first: int | None, after: str | None) -> Pagina[CasusRij]:
     query, aantal = pagineer(_basis(vz), casus.c.aangemaakt_op, casus.c.id, first, after)
     rijen = [_rij(r) for r in (await vz.conn.execute(query)).all()]
-    return Pagina(
-        [(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], heeft_volgende=len(rijen) > aantal
-    )
+    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], heeft_volgende=len(rijen) > aantal)
 
 
 async def tel(vz: Verzoek) -> int:
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
-    query = sa.select(sa.func.count()).select_from(casus).where(
-        voorwaarde(besluit, vz.actor, casus.c.gemeente_code)
-    )
+    query = sa.select(sa.func.count()).select_from(casus).where(voorwaarde(besluit, vz.actor, casus.c.gemeente_code))
     return int(await vz.conn.scalar(query) or 0)
 
 
@@ -102,9 +98,8 @@ async def op_id(vz: Verzoek, id_: str) -> CasusRij:
     if gevonden is None:
         # Same path for 'absent' and 'elsewhere': one owner lookup, one audit record, one answer.
         eigenaar = await vz.conn.scalar(sa.select(casus.c.gemeente_code).where(casus.c.id == id_))
-        vz.weigering(RESOURCE, Actie.LEZEN, object_id=id_, verantwoordelijke=eigenaar,
-                     uitkomst=Uitkomst.NIET_GEVONDEN)
-        raise NietGevonden("Deze casus bestaat niet of u heeft er geen toegang toe.")
+        vz.weigering(RESOURCE, Actie.LEZEN, object_id=id_, verantwoordelijke=eigenaar, uitkomst=Uitkomst.NIET_GEVONDEN)
+        raise NietGevonden()
     return gevonden
 
 
@@ -141,23 +136,39 @@ async def registreer(vz: Verzoek, invoer: CasusInvoer) -> CasusRij:
     leefdomeinen = sorted({str(d) for d in invoer.leefdomeinen})
     await vz.conn.execute(
         casus.insert().values(
-            id=id_, gemeente_code=gemeente, leefdomeinen=leefdomeinen, urgentie=str(invoer.urgentie),
-            status=str(CasusStatus.GEREGISTREERD), aangemaakt_op=nu, gewijzigd_op=nu,
+            id=id_,
+            gemeente_code=gemeente,
+            leefdomeinen=leefdomeinen,
+            urgentie=str(invoer.urgentie),
+            status=str(CasusStatus.GEREGISTREERD),
+            aangemaakt_op=nu,
+            gewijzigd_op=nu,
         )
     )
     await vz.conn.execute(
         casus_persoonsgegevens.insert().values(
-            casus_id=id_, bsn=bsn, naam=naam, geboortedatum=invoer.geboortedatum, hulpvraag=hulpvraag,
+            casus_id=id_,
+            bsn=bsn,
+            naam=naam,
+            geboortedatum=invoer.geboortedatum,
+            hulpvraag=hulpvraag,
             pseudoniem=pseudoniem,
         )
     )
     vz.audit.voeg_toe(
         AuditRegel(
-            actor=vz.actor, doel=besluit.doel or "", verwerkingsactiviteit="casus registreren",
-            operatie=Operatie.REGISTREREN, object_type=RESOURCE, object_id=id_, verantwoordelijke=gemeente,
-            uitkomst=Uitkomst.GESLAAGD, categorieen={CATEGORIE_IDENTIFICATIE, CATEGORIE_ZORGBEHOEFTE},
+            actor=vz.actor,
+            doel=besluit.doel or "",
+            verwerkingsactiviteit="casus registreren",
+            operatie=Operatie.REGISTREREN,
+            object_type=RESOURCE,
+            object_id=id_,
+            verantwoordelijke=gemeente,
+            uitkomst=Uitkomst.GESLAAGD,
+            categorieen={CATEGORIE_IDENTIFICATIE, CATEGORIE_ZORGBEHOEFTE},
             betrokkenen={pseudoniem},
         )
     )
-    return CasusRij(id_, gemeente, leefdomeinen, str(invoer.urgentie), str(CasusStatus.GEREGISTREERD), nu, nu,
-                    pseudoniem)
+    return CasusRij(
+        id_, gemeente, leefdomeinen, str(invoer.urgentie), str(CasusStatus.GEREGISTREERD), nu, nu, pseudoniem
+    )

@@ -139,7 +139,8 @@ def _controleer(invoer: ContractInvoer) -> tuple[str, list[str], list[str], str]
         raise OngeldigeInvoer("Noem minstens één deelnemende gemeente.", veld="deelnemendeGemeenten")
     if invoer.soort in (ContractSoort.DEELCONTRACT, ContractSoort.MAATWERK) and len(gemeenten) != 1:
         raise OngeldigeInvoer(
-            "Een deelcontract of maatwerkovereenkomst hoort bij precies één gemeente.", veld="deelnemendeGemeenten"
+            "Een deelcontract of maatwerkovereenkomst hoort bij precies één gemeente.",
+            veld="deelnemendeGemeenten",
         )
     if invoer.einddatum is not None and invoer.einddatum < invoer.ingangsdatum:
         raise OngeldigeInvoer("De einddatum ligt vóór de ingangsdatum.", veld="einddatum")
@@ -162,8 +163,15 @@ async def registreer(vz: Verzoek, invoer: ContractInvoer) -> ContractRij:
     if bestaat is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet; registreer die eerst.", veld="aanbiederId")
     rij = ContractRij(
-        str(uuid.uuid4()), invoer.aanbieder_id, str(invoer.soort), naam, percelen, invoer.ingangsdatum,
-        invoer.einddatum, manager, vz.nu(),
+        str(uuid.uuid4()),
+        invoer.aanbieder_id,
+        str(invoer.soort),
+        naam,
+        percelen,
+        invoer.ingangsdatum,
+        invoer.einddatum,
+        manager,
+        vz.nu(),
     )
     await vz.conn.execute(contract.insert().values(**rij.__dict__))
     await vz.conn.execute(contract_gemeente.insert(), [{"contract_id": rij.id, "gemeente_code": g} for g in gemeenten])
@@ -174,9 +182,15 @@ async def registreer(vz: Verzoek, invoer: ContractInvoer) -> ContractRij:
         )
     vz.audit.voeg_toe(
         AuditRegel(
-            actor=vz.actor, doel=besluit.doel or "", verwerkingsactiviteit="contract registreren",
-            operatie=Operatie.REGISTREREN, object_type=RESOURCE, object_id=rij.id, verantwoordelijke=ROB,
-            uitkomst=Uitkomst.GESLAAGD, vertrouwelijkheid="intern",
+            actor=vz.actor,
+            doel=besluit.doel or "",
+            verwerkingsactiviteit="contract registreren",
+            operatie=Operatie.REGISTREREN,
+            object_type=RESOURCE,
+            object_id=rij.id,
+            verantwoordelijke=ROB,
+            uitkomst=Uitkomst.GESLAAGD,
+            vertrouwelijkheid="intern",
         )
     )
     return rij

@@ -35,22 +35,52 @@ ALLE = ["0268", "0296", "0252", "1945", "0944", "0209", "0225"]
 
 CASUSSEN = {
     "0268": [
-        ("Sanne Voorbeeld", date(1984, 3, 12), "Ondersteuning bij dagbesteding na burn-out.",
-         [Leefdomein.WERK_DAGBESTEDING, Leefdomein.GEZONDHEID_BEPERKINGEN], Urgentie.REGULIER),
-        ("Daan Fictief", date(2011, 7, 2), "Jeugdhulp: gezinsbegeleiding bij opvoedvragen.",
-         [Leefdomein.RELATIES, Leefdomein.VEILIGHEID], Urgentie.SPOED),
-        ("Fatima Testpersoon", date(1950, 11, 23), "Huishoudelijke hulp en vervoer naar dagbesteding.",
-         [Leefdomein.WONEN, Leefdomein.VERVOER], Urgentie.REGULIER),
+        (
+            "Sanne Voorbeeld",
+            date(1984, 3, 12),
+            "Ondersteuning bij dagbesteding na burn-out.",
+            [Leefdomein.WERK_DAGBESTEDING, Leefdomein.GEZONDHEID_BEPERKINGEN],
+            Urgentie.REGULIER,
+        ),
+        (
+            "Daan Fictief",
+            date(2011, 7, 2),
+            "Jeugdhulp: gezinsbegeleiding bij opvoedvragen.",
+            [Leefdomein.RELATIES, Leefdomein.VEILIGHEID],
+            Urgentie.SPOED,
+        ),
+        (
+            "Fatima Testpersoon",
+            date(1950, 11, 23),
+            "Huishoudelijke hulp en vervoer naar dagbesteding.",
+            [Leefdomein.WONEN, Leefdomein.VERVOER],
+            Urgentie.REGULIER,
+        ),
     ],
     "0296": [
-        ("Pieter Demonstratie", date(1972, 5, 30), "Schuldhulp en begeleiding bij administratie.",
-         [Leefdomein.FINANCIEN, Leefdomein.TAAL_DIGITALE_VAARDIGHEID], Urgentie.REGULIER),
-        ("Noor Verzonnen", date(2008, 1, 15), "Crisisopvang na huiselijk geweld.",
-         [Leefdomein.VEILIGHEID, Leefdomein.WONEN], Urgentie.CRISIS),
+        (
+            "Pieter Demonstratie",
+            date(1972, 5, 30),
+            "Schuldhulp en begeleiding bij administratie.",
+            [Leefdomein.FINANCIEN, Leefdomein.TAAL_DIGITALE_VAARDIGHEID],
+            Urgentie.REGULIER,
+        ),
+        (
+            "Noor Verzonnen",
+            date(2008, 1, 15),
+            "Crisisopvang na huiselijk geweld.",
+            [Leefdomein.VEILIGHEID, Leefdomein.WONEN],
+            Urgentie.CRISIS,
+        ),
     ],
     "1945": [
-        ("Kees Proefgeval", date(1961, 9, 9), "Begeleiding bij participatie in de wijk.",
-         [Leefdomein.PARTICIPATIE], Urgentie.REGULIER),
+        (
+            "Kees Proefgeval",
+            date(1961, 9, 9),
+            "Begeleiding bij participatie in de wijk.",
+            [Leefdomein.PARTICIPATIE],
+            Urgentie.REGULIER,
+        ),
     ],
 }
 
@@ -73,10 +103,11 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
             return False
         request_id = str(uuid.uuid4())
         beheer = Verzoek(Actor("demo-beheerder", Rol.BEHEERDER, None), conn, beslisser, pseudonimiseerder, request_id)
-        ids = [
-            (await aanbieders.registreer(beheer, aanbieders.AanbiederInvoer(n, k, a))).id for n, k, a in AANBIEDERS
+        ids = [(await aanbieders.registreer(beheer, aanbieders.AanbiederInvoer(n, k, a))).id for n, k, a in AANBIEDERS]
+        plafond = [
+            contracten.Budgetplafond(2026, Decimal("1500000.00")),
+            contracten.Budgetplafond(2027, Decimal("1550000.00")),
         ]
-        plafond = [contracten.Budgetplafond(2026, Decimal("1500000.00")), contracten.Budgetplafond(2027, Decimal("1550000.00"))]
         for soort, naam, aanb, percelen, gemeenten in [
             (ContractSoort.RAAMCONTRACT, "Raamcontract Wmo-begeleiding 2025-2028", ids[0], ["Begeleiding individueel", "Dagbesteding"], ALLE),
             (ContractSoort.RAAMCONTRACT, "Raamcontract Specialistische Jeugdhulp", ids[1], ["Ambulante jeugdhulp", "Verblijf"], ALLE),
@@ -87,16 +118,26 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
             await contracten.registreer(
                 beheer,
                 contracten.ContractInvoer(
-                    aanbieder_id=aanb, soort=soort, naam=naam, percelen=percelen, ingangsdatum=date(2025, 1, 1),
-                    einddatum=date(2028, 12, 31), deelnemende_gemeenten=gemeenten,
+                    aanbieder_id=aanb,
+                    soort=soort,
+                    naam=naam,
+                    percelen=percelen,
+                    ingangsdatum=date(2025, 1, 1),
+                    einddatum=date(2028, 12, 31),
+                    deelnemende_gemeenten=gemeenten,
                     contractmanager="Contractmanager ROB (demo)",
                     budgetplafonds=plafond if soort is not ContractSoort.MAATWERK else [],
                 ),
             )
         bsns = fictieve_bsns()
         for gemeente, lijst in CASUSSEN.items():
-            consulent = Verzoek(Actor(f"demo-consulent-{gemeente}", Rol.CONSULENT, gemeente), conn, beslisser,
-                                pseudonimiseerder, request_id)
+            consulent = Verzoek(
+                Actor(f"demo-consulent-{gemeente}", Rol.CONSULENT, gemeente),
+                conn,
+                beslisser,
+                pseudonimiseerder,
+                request_id,
+            )
             for naam, geboren, hulpvraag, domeinen, urgentie in lijst:
                 invoer = casussen.CasusInvoer(next(bsns), naam, geboren, hulpvraag, domeinen, urgentie)
                 await casussen.registreer(consulent, invoer)

@@ -17,9 +17,15 @@ class OngeldigeInvoer(DomeinFout):
 
 
 class NietGevonden(DomeinFout):
-    """Ook voor records van een andere gemeente: die bestaan voor deze gebruiker niet."""
+    """Ook voor records van een andere gemeente: die bestaan voor deze gebruiker niet.
+
+    One message for every type and cause, so the answer never tells 'elsewhere' from 'absent'.
+    """
 
     code = "NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("Dit object bestaat niet of u heeft er geen toegang toe.")
 
 
 class Geweigerd(DomeinFout):

@@ -52,8 +52,9 @@ def controleer_first(first: int | None) -> int:
     return first
 
 
-def pagineer(query: sa.Select[Any], tijd_kolom: Any, id_kolom: Any, first: int | None, after: str | None
-             ) -> tuple[sa.Select[Any], int]:
+def pagineer(
+    query: sa.Select[Any], tijd_kolom: Any, id_kolom: Any, first: int | None, after: str | None
+) -> tuple[sa.Select[Any], int]:
     """Voegt volgorde, keyset-voorwaarde en limiet toe; vraagt één rij extra voor hasNextPage."""
     aantal = controleer_first(first)
     if after:

@@ -27,7 +27,12 @@ class Verzoek:
         return datetime.now(UTC)
 
     def eis(
-        self, resource: str, actie: Actie, *, object_id: str | None = None, verantwoordelijke: str | None = None
+        self,
+        resource: str,
+        actie: Actie,
+        *,
+        object_id: str | None = None,
+        verantwoordelijke: str | None = None,
     ) -> Besluit:
         """Vraagt het beleid; een weigering wordt geaudit en als ``Geweigerd`` opgeworpen."""
         besluit = self.beslisser.beslis(self.actor, resource, actie)
@@ -64,15 +69,27 @@ class Verzoek:
         )
 
     def lezing(
-        self, categorie: str, *, object_type: str, object_id: str, verantwoordelijke: str,
-        betrokkene: str | None, doel: str,
+        self,
+        categorie: str,
+        *,
+        object_type: str,
+        object_id: str,
+        verantwoordelijke: str,
+        betrokkene: str | None,
+        doel: str,
     ) -> None:
         """Legt vast dat persoonsgegevens van ``categorie`` gelezen zijn (samengevoegd per object)."""
         self.audit.voeg_toe(
             AuditRegel(
-                actor=self.actor, doel=doel, verwerkingsactiviteit=f"{object_type} raadplegen",
-                operatie=Operatie.LEZEN, object_type=object_type, object_id=object_id,
-                verantwoordelijke=verantwoordelijke, uitkomst=Uitkomst.GESLAAGD, categorieen={categorie},
+                actor=self.actor,
+                doel=doel,
+                verwerkingsactiviteit=f"{object_type} raadplegen",
+                operatie=Operatie.LEZEN,
+                object_type=object_type,
+                object_id=object_id,
+                verantwoordelijke=verantwoordelijke,
+                uitkomst=Uitkomst.GESLAAGD,
+                categorieen={categorie},
                 betrokkenen={betrokkene} if betrokkene else set(),
             )
         )

@@ -162,8 +162,11 @@ def limieten() -> Limieten:
 
 @pytest.fixture
 async def api(
-    engine: AsyncEngine, demosleutel: DemoSleutel, beslisser: CasbinBeslisser,
-    pseudonimiseerder: Pseudonimiseerder, limieten: Limieten,
+    engine: AsyncEngine,
+    demosleutel: DemoSleutel,
+    beslisser: CasbinBeslisser,
+    pseudonimiseerder: Pseudonimiseerder,
+    limieten: Limieten,
 ) -> AsyncIterator[Api]:
     verifier = TokenVerifier(public_key_pem=demosleutel.public_key_pem)
     app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser)

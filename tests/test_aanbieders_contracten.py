@@ -12,9 +12,15 @@ CONTRACT = """mutation($i: RegistreerContractInput!) { registreerContract(input:
 
 def _contract(aanbieder_id: str, **kw) -> dict:
     basis = {
-        "aanbiederId": aanbieder_id, "soort": "DEELCONTRACT", "naam": "Deelcontract", "percelen": ["Begeleiding"],
-        "ingangsdatum": "2026-01-01", "einddatum": "2027-12-31", "deelnemendeGemeenten": [NIJMEGEN],
-        "contractmanager": "Contractmanager ROB", "budgetplafonds": [{"jaar": 2026, "bedrag": "250000.00"}],
+        "aanbiederId": aanbieder_id,
+        "soort": "DEELCONTRACT",
+        "naam": "Deelcontract",
+        "percelen": ["Begeleiding"],
+        "ingangsdatum": "2026-01-01",
+        "einddatum": "2027-12-31",
+        "deelnemendeGemeenten": [NIJMEGEN],
+        "contractmanager": "Contractmanager ROB",
+        "budgetplafonds": [{"jaar": 2026, "bedrag": "250000.00"}],
     }
     return basis | kw
 
@@ -35,8 +41,13 @@ async def test_contractmanager_registreert_aanbieder_en_contract(api):
 
 async def test_iedere_rol_leest_aanbieders_maar_alleen_beheer_en_contractmanager_schrijven(api):
     await _aanbieder(api, "beheerder")
-    for rol, gemeente in (("consulent", NIJMEGEN), ("kwaliteitsmedewerker", WIJCHEN), ("backoffice", NIJMEGEN),
-                          ("rmz_medewerker", None), ("privacy_officer", None)):
+    for rol, gemeente in (
+        ("consulent", NIJMEGEN),
+        ("kwaliteitsmedewerker", WIJCHEN),
+        ("backoffice", NIJMEGEN),
+        ("rmz_medewerker", None),
+        ("privacy_officer", None),
+    ):
         lees = await api.als(rol, gemeente, "{ aanbieders { totalCount edges { node { naam kvk } } } }")
         assert lees["data"]["aanbieders"]["totalCount"] == 1, rol
         schrijf = await api.als(rol, gemeente, AANBIEDER, {"i": {"naam": "X", "kvk": "90000099", "agb": "98000099"}})
@@ -55,14 +66,20 @@ async def test_kvk_en_agb_worden_gevalideerd_en_zijn_uniek(api):
 
 async def test_deelcontract_hoort_bij_precies_een_gemeente(api):
     a = (await _aanbieder(api))["data"]["registreerAanbieder"]
-    fout = await api.als("contractmanager", None, CONTRACT, {"i": _contract(a["id"], deelnemendeGemeenten=[NIJMEGEN, WIJCHEN])})
+    fout = await api.als(
+        "contractmanager", None, CONTRACT, {"i": _contract(a["id"], deelnemendeGemeenten=[NIJMEGEN, WIJCHEN])}
+    )
     assert codes(fout) == ["BAD_USER_INPUT"]
     fout = await api.als("contractmanager", None, CONTRACT, {"i": _contract(a["id"], einddatum="2025-01-01")})
     assert fout["errors"][0]["extensions"]["veld"] == "einddatum"
     fout = await api.als("contractmanager", None, CONTRACT, {"i": _contract(a["id"], deelnemendeGemeenten=["9999"])})
     assert codes(fout) == ["BAD_USER_INPUT"]
-    fout = await api.als("contractmanager", None, CONTRACT,
-                         {"i": _contract(a["id"], budgetplafonds=[{"jaar": 2030, "bedrag": "1.00"}])})
+    fout = await api.als(
+        "contractmanager",
+        None,
+        CONTRACT,
+        {"i": _contract(a["id"], budgetplafonds=[{"jaar": 2030, "bedrag": "1.00"}])},
+    )
     assert fout["errors"][0]["extensions"]["veld"] == "budgetplafonds"
 
 
@@ -70,8 +87,12 @@ async def test_contracten_filteren_op_aanbieder_en_zoeken_op_naam(api):
     a = (await _aanbieder(api))["data"]["registreerAanbieder"]
     b = (await _aanbieder(api, kvk="90000012", agb="98000012"))["data"]["registreerAanbieder"]
     await api.als("contractmanager", None, CONTRACT, {"i": _contract(a["id"])})
-    await api.als("contractmanager", None, CONTRACT, {"i": _contract(b["id"], soort="RAAMCONTRACT",
-                                                                    deelnemendeGemeenten=[NIJMEGEN, WIJCHEN])})
+    await api.als(
+        "contractmanager",
+        None,
+        CONTRACT,
+        {"i": _contract(b["id"], soort="RAAMCONTRACT", deelnemendeGemeenten=[NIJMEGEN, WIJCHEN])},
+    )
     q = "query($a: ID) { contracten(aanbiederId: $a) { totalCount edges { node { soort } } } }"
     antwoord = await api.als("consulent", NIJMEGEN, q, {"a": b["id"]})
     assert antwoord["data"]["contracten"]["totalCount"] == 1
@@ -87,10 +108,22 @@ async def test_contracten_filteren_op_aanbieder_en_zoeken_op_naam(api):
 async def test_gemeenten_geeft_alle_zeven_met_cbs_code(api):
     antwoord = await api.als("consulent", NIJMEGEN, "{ gemeenten { code naam } }")
     assert {g["code"] for g in antwoord["data"]["gemeenten"]} == {
-        "0268", "0296", "0252", "1945", "0944", "0209", "0225"}
+        "0268",
+        "0296",
+        "0252",
+        "1945",
+        "0944",
+        "0209",
+        "0225",
+    }
 
 
 async def test_ik_toont_rol_gemeente_en_doel(api):
     antwoord = await api.als("consulent", NIJMEGEN, "{ ik { sub rol organisatie doel gemeente { naam } } }")
-    assert antwoord["data"]["ik"] == {"sub": "test-consulent-0268", "rol": "CONSULENT", "organisatie": NIJMEGEN,
-                                      "doel": "uitvoering", "gemeente": {"naam": "Nijmegen"}}
+    assert antwoord["data"]["ik"] == {
+        "sub": "test-consulent-0268",
+        "rol": "CONSULENT",
+        "organisatie": NIJMEGEN,
+        "doel": "uitvoering",
+        "gemeente": {"naam": "Nijmegen"},
+    }

@@ -43,15 +43,34 @@ async def test_aanbieders_met_geneste_contracten_vast_aantal_statements(api):
 
     async def aanbieder_met_contracten(n: int) -> None:
         i = next(nummers)
-        a = await api.als("beheerder", None, """mutation($i: RegistreerAanbiederInput!) {
-            registreerAanbieder(input: $i) { id } }""", {"i": {"naam": f"A{i}", "kvk": f"9100000{i}", "agb": f"9800000{i}"}})
+        a = await api.als(
+            "beheerder",
+            None,
+            """mutation($i: RegistreerAanbiederInput!) {
+            registreerAanbieder(input: $i) { id } }""",
+            {"i": {"naam": f"A{i}", "kvk": f"9100000{i}", "agb": f"9800000{i}"}},
+        )
         aid = a["data"]["registreerAanbieder"]["id"]
         for j in range(n):
-            r = await api.als("beheerder", None, """mutation($i: RegistreerContractInput!) {
-                registreerContract(input: $i) { id } }""", {"i": {
-                "aanbiederId": aid, "soort": "RAAMCONTRACT", "naam": f"C{i}-{j}", "percelen": ["P"],
-                "ingangsdatum": "2026-01-01", "einddatum": "2027-12-31", "deelnemendeGemeenten": ["0268", "0296"],
-                "contractmanager": "CM", "budgetplafonds": [{"jaar": 2026, "bedrag": "1000.00"}]}})
+            r = await api.als(
+                "beheerder",
+                None,
+                """mutation($i: RegistreerContractInput!) {
+                registreerContract(input: $i) { id } }""",
+                {
+                    "i": {
+                        "aanbiederId": aid,
+                        "soort": "RAAMCONTRACT",
+                        "naam": f"C{i}-{j}",
+                        "percelen": ["P"],
+                        "ingangsdatum": "2026-01-01",
+                        "einddatum": "2027-12-31",
+                        "deelnemendeGemeenten": ["0268", "0296"],
+                        "contractmanager": "CM",
+                        "budgetplafonds": [{"jaar": 2026, "bedrag": "1000.00"}],
+                    }
+                },
+            )
             assert "errors" not in r, r
 
     for n in (1, 2, 3, 1, 2, 3):

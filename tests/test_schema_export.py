@@ -29,6 +29,19 @@ def test_v1_namen_uit_contract_md_bestaan():
     verbinding = schema.get_type("CasusConnection")
     assert {"edges", "pageInfo", "totalCount"} <= set(verbinding.fields)  # type: ignore[union-attr]
     audit = schema.get_type("AuditRegel")
-    for veld in ("id", "tijdstip", "sub", "rol", "gemeente", "doel", "operatie", "objectType", "objectId",
-                 "categorieen", "uitkomst", "hash", "vorigeHash"):
+    for veld in (
+        "id",
+        "tijdstip",
+        "sub",
+        "rol",
+        "gemeente",
+        "doel",
+        "operatie",
+        "objectType",
+        "objectId",
+        "categorieen",
+        "uitkomst",
+        "hash",
+        "vorigeHash",
+    ):
         assert veld in audit.fields, veld  # type: ignore[union-attr]
