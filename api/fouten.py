@@ -34,7 +34,7 @@ def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     origineel = err.original_error
     if isinstance(origineel, DomeinFout):
         uit = fout(origineel.code, origineel.bericht, veld=origineel.veld)
-    elif origineel is None:
+    elif origineel is None or isinstance(origineel, GraphQLError):
         # Raised by GraphQL itself while coercing arguments or variables: bad input.
         tekst = _SUGGESTIE.sub("", err.message)
         uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}")

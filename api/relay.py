@@ -59,9 +59,7 @@ class Connection(Generic[T]):
         return await self._teller()
 
 
-def verbinding(
-    pagina: Pagina[R], maak: Callable[[R], T], teller: Callable[[], Awaitable[int]]
-) -> Connection[T]:
+def verbinding(pagina: Pagina[R], maak: Callable[[R], T], teller: Callable[[], Awaitable[int]]) -> Connection[T]:
     edges = [Edge(cursor=c, node=maak(item)) for c, item in pagina.items]
     eind = pagina.items[-1][0] if pagina.items else None
     return Connection(

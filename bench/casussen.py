@@ -56,7 +56,7 @@ async def _verse_database(url: str | None) -> str:
 
 async def _vul(engine, aantal: int, pseudo: Pseudonimiseerder) -> None:
     codes = list(GEMEENTEN)
-    bsns = fictieve_bsns()
+    bsns = fictieve_bsns(900_000_000)  # synthetic bench range, elfproef-valid, 9-prefixed
     start = datetime(2025, 1, 1, tzinfo=UTC)
     blok = 2000
     for begin in range(0, aantal, blok):
@@ -117,7 +117,7 @@ async def main() -> None:
     sleutel = DemoSleutel.maak(UIT / "sleutel")
     app = maak_app(engine, TokenVerifier(public_key_pem=sleutel.public_key_pem), pseudo, Limieten(), CasbinBeslisser())
     kop = {"Authorization": "Bearer " + sleutel.maak_token(rol="consulent", gemeente="0268", sub="bench")}
-    bsns = fictieve_bsns(999999000)
+    bsns = fictieve_bsns(990_000_000)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
 
         async def meet(naam: str, maak_body) -> None:
