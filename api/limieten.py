@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -126,7 +127,28 @@ def controleer_query(
     operation_name: str | None = None,
     variables: dict[str, Any] | None = None,
 ) -> DocumentNode:
-    """Ontleedt en controleert een query; geeft het document terug of werpt een Nederlandse fout op."""
+    """Ontleedt en controleert een query; geeft het document terug of werpt een Nederlandse fout op.
+
+    The outcome depends only on schema, text, operation name and limits (not on variables), so it
+    is cached: clients send the same few documents over and over.
+    """
+    uitkomst = _gecontroleerd(schema, query, limieten, operation_name)
+    if isinstance(uitkomst, Exception):
+        raise uitkomst
+    return uitkomst
+
+
+@lru_cache(maxsize=512)
+def _gecontroleerd(
+    schema: GraphQLSchema, query: str, limieten: Limieten, operation_name: str | None
+) -> DocumentNode | QueryTeComplex | OngeldigeQuery:
+    try:
+        return _controleer(schema, query, limieten, operation_name)
+    except (QueryTeComplex, OngeldigeQuery) as fout:
+        return fout
+
+
+def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation_name: str | None) -> DocumentNode:
     try:
         document = parse(query, max_tokens=limieten.max_tokens)
     except GraphQLError as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
 from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
@@ -153,9 +154,11 @@ class _Schema(strawberry.Schema):
 
 
 def maak_schema() -> strawberry.Schema:
+    # Cache instances are shared on purpose (one cache for all requests); Strawberry's typing only
+    # mentions classes and factories, hence the ignore.
     return _Schema(
         query=Query,
         mutation=Mutation,
         types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
-        extensions=[Veldbewaking],
+        extensions=[Veldbewaking, ParserCache(maxsize=512), ValidationCache(maxsize=512)],  # type: ignore[list-item]
     )
