@@ -154,11 +154,10 @@ class _Schema(strawberry.Schema):
 
 
 def maak_schema() -> strawberry.Schema:
-    # Cache instances are shared on purpose (one cache for all requests); Strawberry's typing only
-    # mentions classes and factories, hence the ignore.
+    # The parser and validation caches live at module level in Strawberry, shared by every request.
     return _Schema(
         query=Query,
         mutation=Mutation,
         types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
-        extensions=[Veldbewaking, ParserCache(maxsize=512), ValidationCache(maxsize=512)],  # type: ignore[list-item]
+        extensions=[Veldbewaking, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
     )

@@ -146,3 +146,44 @@ async def test_ongeldig_bsn_wordt_geweigerd_en_niets_opgeslagen(api):
     assert "elfproef" in antwoord["errors"][0]["message"]
     lijst = await api.als("consulent", NIJMEGEN, CASUSSEN)
     assert lijst["data"]["casussen"]["totalCount"] == 0
+
+
+async def test_node_vindt_aanbieder_contract_en_gemeente_voor_iedere_leesrol(api):
+    a = await api.als(
+        "beheerder",
+        None,
+        """mutation { registreerAanbieder(input: {naam: "N", kvk: "90000021",
+        agb: "98000021"}) { id } }""",
+    )
+    aid = a["data"]["registreerAanbieder"]["id"]
+    gemeenten = await api.als("rmz_medewerker", None, "{ gemeenten { id code } }")
+    gid = next(g["id"] for g in gemeenten["data"]["gemeenten"] if g["code"] == WIJCHEN)
+    q = "query($id: ID!) { node(id: $id) { __typename id ... on Gemeente { naam } ... on Aanbieder { kvk } } }"
+    for rol, gemeente in (("consulent", NIJMEGEN), ("rmz_medewerker", None), ("privacy_officer", WIJCHEN)):
+        assert (await api.als(rol, gemeente, q, {"id": aid}))["data"]["node"]["kvk"] == "90000021"
+        assert (await api.als(rol, gemeente, q, {"id": gid}))["data"]["node"]["naam"] == "Wijchen"
+
+
+async def test_lezen_via_node_wordt_net_zo_geaudit_als_via_de_lijst(api):
+    import sqlalchemy as sa
+
+    from domein.opslag.tabellen import auditregel
+
+    eigen = await registreer_casus(api, NIJMEGEN)
+    async with api.engine.connect() as conn:
+        voor = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
+    q = "query($id: ID!) { node(id: $id) { ... on Casus { inwoner { naam } } } }"
+    antwoord = await api.als("consulent", NIJMEGEN, q, {"id": eigen["id"]})
+    assert antwoord["data"]["node"]["inwoner"]["naam"] == "Test Persoon"
+    async with api.engine.connect() as conn:
+        nieuw = (await conn.execute(sa.select(auditregel).where(auditregel.c.volgnummer > voor))).mappings().all()
+    assert [(r["operatie"], r["categorieen"]) for r in nieuw] == [("lezen", ["persoonsgegevens.identificatie"])]
+
+
+async def test_kwaliteitsmedewerker_van_andere_gemeente_ziet_niets(api):
+    vreemd = await registreer_casus(api, NIJMEGEN)
+    for rol in ("kwaliteitsmedewerker", "backoffice", "consulent"):
+        lijst = await api.als(rol, WIJCHEN, CASUSSEN)
+        assert lijst["data"]["casussen"]["totalCount"] == 0
+        enkel = await api.als(rol, WIJCHEN, "query($id: ID!) { casus(id: $id) { __typename } }", {"id": vreemd["id"]})
+        assert enkel["data"] == {"casus": None} and codes(enkel) == ["NOT_FOUND"]
