@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from domein.actor import ROB
-from domein.audit import AuditRegel, Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder
@@ -95,17 +94,5 @@ async def registreer(vz: Verzoek, invoer: AanbiederInvoer) -> AanbiederRij:
         raise OngeldigeInvoer(f"Er is al een aanbieder met dit {veld.upper()}-nummer; zoek die op.", veld=veld)
     rij = AanbiederRij(str(uuid.uuid4()), naam, kvk, agb, vz.nu())
     await vz.conn.execute(aanbieder.insert().values(**rij.__dict__))
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or "",
-            verwerkingsactiviteit="aanbieder registreren",
-            operatie=Operatie.REGISTREREN,
-            object_type=RESOURCE,
-            object_id=rij.id,
-            verantwoordelijke=ROB,
-            uitkomst=Uitkomst.GESLAAGD,
-            vertrouwelijkheid="intern",
-        )
-    )
+    vz.registratie(besluit, object_type=RESOURCE, object_id=rij.id, verantwoordelijke=ROB)
     return rij

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domein.audit import AuditRegel, Operatie, Uitkomst
+from domein.audit import Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer
 from domein.opslag.tabellen import casus, casus_persoonsgegevens
@@ -155,19 +155,14 @@ async def registreer(vz: Verzoek, invoer: CasusInvoer) -> CasusRij:
             pseudoniem=pseudoniem,
         )
     )
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or "",
-            verwerkingsactiviteit="casus registreren",
-            operatie=Operatie.REGISTREREN,
-            object_type=RESOURCE,
-            object_id=id_,
-            verantwoordelijke=gemeente,
-            uitkomst=Uitkomst.GESLAAGD,
-            categorieen={CATEGORIE_IDENTIFICATIE, CATEGORIE_ZORGBEHOEFTE},
-            betrokkenen={pseudoniem},
-        )
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=id_,
+        verantwoordelijke=gemeente,
+        categorieen={CATEGORIE_IDENTIFICATIE, CATEGORIE_ZORGBEHOEFTE},
+        betrokkene=pseudoniem,
+        vertrouwelijkheid="vertrouwelijk",
     )
     return CasusRij(
         id_, gemeente, leefdomeinen, str(invoer.urgentie), str(CasusStatus.GEREGISTREERD), nu, nu, pseudoniem

@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from domein.actor import GEMEENTEN, ROB
-from domein.audit import AuditRegel, Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder, contract, contract_budget, contract_gemeente
@@ -180,17 +179,5 @@ async def registreer(vz: Verzoek, invoer: ContractInvoer) -> ContractRij:
             contract_budget.insert(),
             [{"contract_id": rij.id, "jaar": b.jaar, "plafond": b.bedrag} for b in invoer.budgetplafonds],
         )
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or "",
-            verwerkingsactiviteit="contract registreren",
-            operatie=Operatie.REGISTREREN,
-            object_type=RESOURCE,
-            object_id=rij.id,
-            verantwoordelijke=ROB,
-            uitkomst=Uitkomst.GESLAAGD,
-            vertrouwelijkheid="intern",
-        )
-    )
+    vz.registratie(besluit, object_type=RESOURCE, object_id=rij.id, verantwoordelijke=ROB)
     return rij

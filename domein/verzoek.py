@@ -93,3 +93,31 @@ class Verzoek:
                 betrokkenen={betrokkene} if betrokkene else set(),
             )
         )
+
+    def registratie(
+        self,
+        besluit: Besluit,
+        *,
+        object_type: str,
+        object_id: str,
+        verantwoordelijke: str,
+        categorieen: set[str] | None = None,
+        betrokkene: str | None = None,
+        vertrouwelijkheid: str = "intern",
+    ) -> None:
+        """Legt een geslaagde registratie vast, met het doel uit het besluit dat haar toestond."""
+        self.audit.voeg_toe(
+            AuditRegel(
+                actor=self.actor,
+                doel=besluit.doel or self.beslisser.doel_van(self.actor),
+                verwerkingsactiviteit=f"{object_type} registreren",
+                operatie=Operatie.REGISTREREN,
+                object_type=object_type,
+                object_id=object_id,
+                verantwoordelijke=verantwoordelijke,
+                uitkomst=Uitkomst.GESLAAGD,
+                categorieen=categorieen or set(),
+                betrokkenen={betrokkene} if betrokkene else set(),
+                vertrouwelijkheid=vertrouwelijkheid,
+            )
+        )
