@@ -7,6 +7,7 @@ in a fresh transaction. If the audit cannot be written, the answer carries no da
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import uuid
@@ -150,6 +151,18 @@ async def health(request: Request) -> Response:
         log.exception("Database antwoordt niet")
         return JSONResponse({"status": "database onbereikbaar"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+def stem_gc_af() -> None:
+    """Minder vaak opruimen: een GraphQL-antwoord maakt tienduizenden kortlevende objecten.
+
+    With CPython's default gen-0 threshold (700) a 50-row answer triggers many collections; the
+    benchmark showed p95 latency at 2-3x p50 from that alone. Objects alive at start-up are frozen
+    out of future collections.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def maak_app(

@@ -21,7 +21,7 @@ def _fout(bericht: str, code: int = 1) -> int:
 def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     import uvicorn
 
-    from api.app import maak_app
+    from api.app import maak_app, stem_gc_af
     from api.auth import TokenVerifier
     from api.limieten import Limieten
     from api.sleutels import DemoSleutel
@@ -64,6 +64,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         max_body_bytes=inst.max_body_bytes,
     )
     app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser)
+    stem_gc_af()
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

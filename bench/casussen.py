@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 from sqlalchemy import event
 
-from api.app import maak_app
+from api.app import maak_app, stem_gc_af
 from api.auth import TokenVerifier
 from api.limieten import Limieten
 from api.sleutels import DemoSleutel
@@ -116,6 +116,7 @@ async def main() -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", tel)
     sleutel = DemoSleutel.maak(UIT / "sleutel")
     app = maak_app(engine, TokenVerifier(public_key_pem=sleutel.public_key_pem), pseudo, Limieten(), CasbinBeslisser())
+    stem_gc_af()  # as 'regiekamer serve' does
     kop = {"Authorization": "Bearer " + sleutel.maak_token(rol="consulent", gemeente="0268", sub="bench")}
     bsns = fictieve_bsns(990_000_000)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
