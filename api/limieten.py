@@ -109,13 +109,6 @@ class _Meter:
         return kosten
 
 
-def _operatie(document: DocumentNode, naam: str | None) -> OperationDefinitionNode | None:
-    operaties = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if naam is None:
-        return operaties[0] if len(operaties) == 1 else None
-    return next((o for o in operaties if o.name and o.name.value == naam), None)
-
-
 def _zonder_suggesties(fouten: list[GraphQLError]) -> str:
     return " ".join(_SUGGESTIE.sub("", f.message) for f in fouten[:3])
 
@@ -158,8 +151,9 @@ def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation
             ) from None
         raise OngeldigeQuery(f"De query is geen geldige GraphQL: {_zonder_suggesties([e])}") from None
     fragmenten = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    operatie = _operatie(document, operation_name)
-    if operatie is not None:
+    # Every operation in the document is measured, whichever one operationName picks: a document
+    # that carries an over-limit operation is refused as a whole.
+    for operatie in (d for d in document.definitions if isinstance(d, OperationDefinitionNode)):
         meter = _Meter(fragmenten, limieten)
         kosten = meter.kosten(operatie, 0, frozenset())
         t = meter.t

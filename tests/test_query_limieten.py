@@ -112,3 +112,12 @@ def test_batch_en_body_hebben_een_grens():
     controleer_body(100_000, L)
     with pytest.raises(QueryTeComplex):
         controleer_body(100_001, L)
+
+
+def test_elke_operatie_in_het_document_wordt_gemeten():
+    diep = _diep(7).replace("{", "query Diep {", 1)
+    q = "query Klein { casus { id } } " + diep
+    with pytest.raises(QueryTeComplex):
+        controleer_query(SCHEMA, q, L, operation_name="Klein")
+    with pytest.raises(QueryTeComplex):
+        controleer_query(SCHEMA, q, L, operation_name="BestaatNiet")
