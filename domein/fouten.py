@@ -35,3 +35,21 @@ class Geweigerd(DomeinFout):
         super().__init__(bericht)
         self.resource = resource
         self.actie = actie
+
+
+class StappenOnvolledig(DomeinFout):
+    """Een volgende stap vraagt volledig gedocumenteerde eerdere stappen (seed 000, stap 3)."""
+
+    code = "STAPPEN_ONVOLLEDIG"
+
+
+class OngeldigeOvergang(DomeinFout):
+    code = "ONGELDIGE_OVERGANG"
+
+
+class KlachtNietBijRmz(DomeinFout):
+    code = "KLACHT_NIET_BIJ_RMZ"
+
+
+class BetrokkeneNietGeinformeerd(DomeinFout):
+    code = "BETROKKENE_NIET_GEINFORMEERD"

@@ -1,0 +1,212 @@
+"""Routes als gegevens: stappen, verplichte vastleggingen, toegestane overgangen, eindtoestanden, termijnen.
+
+Regions differ, so a route is a definition file (TOML in ``domein/routes/``), not code. Who may
+perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv.
+A new region's route is a new file plus policy lines.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
+from domein.werkdagen import termijn
+
+MAP = Path(__file__).parent / "routes"
+SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
+EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
+
+
+@dataclass(frozen=True)
+class Veld:
+    naam: str
+    soort: str
+    titel: str
+    opties: tuple[str, ...] = ()
+
+    def normaliseer(self, waarde: Any) -> Any:
+        """Controleert één waarde; geeft de opslagvorm terug of werpt ``OngeldigeInvoer`` op."""
+        fout = OngeldigeInvoer(f"'{self.naam}' ({self.titel}) heeft een ongeldige waarde.", veld=self.naam)
+        if self.soort == "tekst":
+            if not isinstance(waarde, str) or not waarde.strip() or len(waarde) > 10_000:
+                raise fout
+            return waarde.strip()
+        if self.soort == "datum":
+            try:
+                return date.fromisoformat(str(waarde)).isoformat()
+            except ValueError:
+                raise fout from None
+        if self.soort == "ja_nee":
+            if not isinstance(waarde, bool):
+                raise fout
+            return waarde
+        if self.soort == "keuze":
+            if waarde not in self.opties:
+                raise OngeldigeInvoer(f"Kies voor '{self.naam}' uit: {', '.join(self.opties)}.", veld=self.naam)
+            return waarde
+        if not isinstance(waarde, list) or not waarde or any(w not in self.opties for w in waarde):
+            raise OngeldigeInvoer(f"Kies voor '{self.naam}' een of meer uit: {', '.join(self.opties)}.", veld=self.naam)
+        return sorted(set(waarde))
+
+
+@dataclass(frozen=True)
+class Termijn:
+    aantal: int
+    eenheid: str
+    titel: str
+
+    def deadline(self, vanaf: date) -> date:
+        return termijn(vanaf, self.aantal, self.eenheid)
+
+
+@dataclass(frozen=True)
+class Toestand:
+    code: str
+    titel: str
+    verplicht: tuple[str, ...]
+    eind: bool = False
+    termijn: Termijn | None = None
+    gevolg: str | None = None
+
+
+@dataclass(frozen=True)
+class Overgang:
+    van: str
+    naar: str
+    vereist_volledig: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stapbesluit:
+    """Het resultaat van een toegestane overgang: de nieuwe toestand, de vastlegging en de termijn."""
+
+    naar: Toestand
+    gegevens: dict[str, Any]
+    termijn: date | None
+
+
+@dataclass(frozen=True)
+class Route:
+    naam: str
+    titel: str
+    bron: str
+    start: str
+    velden: Mapping[str, Veld]
+    toestanden: Mapping[str, Toestand]
+    overgangen: tuple[Overgang, ...]
+
+    def resource(self, naar: str) -> str:
+        """De beleidsresource voor het uitvoeren van een overgang naar ``naar``."""
+        return f"route.{self.naam}.{naar}"
+
+    def volgende(self, van: str) -> list[str]:
+        return [o.naar for o in self.overgangen if o.van == van]
+
+    def _gegevens(self, toestand: Toestand, invoer: Mapping[str, Any]) -> dict[str, Any]:
+        onbekend = sorted(set(invoer) - set(self.velden))
+        if onbekend:
+            raise OngeldigeInvoer(f"Onbekende velden voor route {self.naam}: {', '.join(onbekend)}.", veld=onbekend[0])
+        schoon = {k: self.velden[k].normaliseer(v) for k, v in invoer.items() if v is not None}
+        ontbreekt = [v for v in toestand.verplicht if v not in schoon]
+        if ontbreekt:
+            titels = "; ".join(f"{v} ({self.velden[v].titel})" for v in ontbreekt)
+            raise OngeldigeInvoer(f"Leg voor '{toestand.titel}' ook vast: {titels}.", veld=ontbreekt[0])
+        return schoon
+
+    def begin(self, invoer: Mapping[str, Any], vandaag: date) -> Stapbesluit:
+        toestand = self.toestanden[self.start]
+        return Stapbesluit(toestand, self._gegevens(toestand, invoer), _deadline(toestand, vandaag))
+
+    def overgang(
+        self,
+        van: str,
+        naar: str,
+        invoer: Mapping[str, Any],
+        vastgelegd: Mapping[str, Mapping[str, Any]],
+        vandaag: date,
+    ) -> Stapbesluit:
+        """Controleert een overgang tegen de definitie; ``vastgelegd`` = toestand → wat daar is vastgelegd."""
+        huidige = self.toestanden[van]
+        doel = self.toestanden.get(naar)
+        regel = next((o for o in self.overgangen if o.van == van and o.naar == naar), None)
+        if huidige.eind or doel is None or regel is None:
+            mogelijk = ", ".join(self.volgende(van)) or "geen (eindtoestand)"
+            raise OngeldigeOvergang(
+                f"Van '{huidige.titel}' kan niet naar '{naar}'. Mogelijke vervolgstappen: {mogelijk}."
+            )
+        for eerder in regel.vereist_volledig:
+            stap = self.toestanden[eerder]
+            gedaan = vastgelegd.get(eerder)
+            if gedaan is None or any(gedaan.get(v) in (None, "", []) for v in stap.verplicht):
+                raise StappenOnvolledig(
+                    f"'{stap.titel}' is niet volledig vastgelegd; leg eerst {', '.join(stap.verplicht)} vast."
+                )
+        return Stapbesluit(doel, self._gegevens(doel, invoer), _deadline(doel, vandaag))
+
+
+def _deadline(toestand: Toestand, vandaag: date) -> date | None:
+    return toestand.termijn.deadline(vandaag) if toestand.termijn else None
+
+
+def _fout(pad: Path, bericht: str) -> ValueError:
+    return ValueError(f"Routedefinitie {pad.name}: {bericht}")
+
+
+def laad_route(pad: Path) -> Route:
+    """Leest en controleert één definitie; een fout erin houdt de dienst tegen bij het starten."""
+    ruw = tomllib.loads(pad.read_text(encoding="utf-8"))
+    velden = {}
+    for naam, v in ruw.get("velden", {}).items():
+        if v.get("soort") not in SOORTEN:
+            raise _fout(pad, f"veld {naam} heeft een onbekende soort {v.get('soort')!r}")
+        if v["soort"] in ("keuze", "keuzes") and not v.get("opties"):
+            raise _fout(pad, f"veld {naam} mist opties")
+        velden[naam] = Veld(naam, v["soort"], v.get("titel", naam), tuple(v.get("opties", ())))
+    toestanden = {}
+    for t in ruw.get("toestanden", []):
+        onbekend = [v for v in t.get("verplicht", []) if v not in velden]
+        if onbekend:
+            raise _fout(pad, f"toestand {t['code']} verplicht onbekende velden {onbekend}")
+        tm = t.get("termijn")
+        if tm is not None and tm.get("eenheid") not in EENHEDEN:
+            raise _fout(pad, f"toestand {t['code']} heeft een onbekende termijneenheid")
+        toestanden[t["code"]] = Toestand(
+            t["code"],
+            t.get("titel", t["code"]),
+            tuple(t.get("verplicht", [])),
+            bool(t.get("eind", False)),
+            Termijn(int(tm["aantal"]), tm["eenheid"], tm.get("titel", "")) if tm else None,
+            t.get("gevolg"),
+        )
+    overgangen = tuple(
+        Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])
+    )
+    if ruw.get("start") not in toestanden:
+        raise _fout(pad, "de starttoestand bestaat niet")
+    for o in overgangen:
+        if o.van not in toestanden or o.naar not in toestanden or any(v not in toestanden for v in o.vereist_volledig):
+            raise _fout(pad, f"overgang {o.van} → {o.naar} noemt een onbekende toestand")
+    return Route(
+        ruw["naam"], ruw.get("titel", ruw["naam"]), ruw.get("bron", ""), ruw["start"], velden, toestanden, overgangen
+    )
+
+
+def laad_routes(*mappen: Path) -> dict[str, Route]:
+    """Alle definities uit de standaardmap plus eventuele extra mappen (bijv. een regio-eigen map)."""
+    routes: dict[str, Route] = {}
+    for m in (MAP, *mappen):
+        for pad in sorted(m.glob("*.toml")):
+            route = laad_route(pad)
+            if route.naam in routes:
+                raise _fout(pad, f"de routenaam {route.naam} bestaat al")
+            routes[route.naam] = route
+    return routes
+
+
+def routes_met_resources(routes: Iterable[Route]) -> set[str]:
+    return {r.resource(t) for r in routes for t in r.toestanden}

@@ -1,0 +1,165 @@
+"""Routes als gegevens: de ROB-ladder (seed 000) en de WBW-route (seed 002), stap voor stap; werkdagen."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
+from domein.route import laad_route, laad_routes
+from domein.werkdagen import is_werkdag, plus_werkdagen, werkdagen_tussen
+
+ROUTES = laad_routes()
+ROB = ROUTES["rob-signaal"]
+WBW = ROUTES["wbw-arrangement"]
+VANDAAG = date(2026, 11, 24)
+STAP_1 = {
+    "toelichting": "Medewerker hield zich niet aan de afspraken",
+    "afspraken": "PvE §3",
+    "afgesproken_op": "2026-11-02",
+    "aanbieder_gewezen_op": ["programma_van_eisen"],
+}
+STAP_2 = {
+    "toelichting": "Herhaling",
+    "herhaling": True,
+    "verbeterafspraken_management": "Evaluatie over 4 weken",
+    "afgesproken_op": "2026-11-16",
+}
+
+
+def test_seed_000_stap_1_tot_3_met_volledige_vastlegging():
+    """Seed 000: stap 1 wijzen op de afspraken, stap 2 interne opschaling, stap 3 melding bij het RMZ."""
+    b1 = ROB.begin(STAP_1, VANDAAG)
+    assert b1.naar.code == "stap_1"
+    b2 = ROB.overgang("stap_1", "stap_2", STAP_2, {"stap_1": b1.gegevens}, VANDAAG)
+    assert b2.naar.code == "stap_2" and b2.termijn == plus_werkdagen(VANDAAG, 20)
+    b3 = ROB.overgang(
+        "stap_2",
+        "stap_3",
+        {"toelichting": "Nog steeds", "herhaling": True},
+        {"stap_1": b1.gegevens, "stap_2": b2.gegevens},
+        VANDAAG,
+    )
+    assert b3.naar.eind and b3.naar.gevolg == "melding_rmz"
+
+
+def test_seed_000_rmz_weigert_stap_3_zonder_volledige_stap_2():
+    """Seed 000: 'in behandeling genomen als alle stappen uit stap 1 en 2 volledig doorlopen zijn'."""
+    onvolledig = {k: v for k, v in STAP_2.items() if k != "verbeterafspraken_management"}
+    with pytest.raises(StappenOnvolledig):
+        ROB.overgang(
+            "stap_2",
+            "stap_3",
+            {"toelichting": "x", "herhaling": True},
+            {"stap_1": STAP_1, "stap_2": onvolledig},
+            VANDAAG,
+        )
+    with pytest.raises(StappenOnvolledig):
+        ROB.overgang("stap_2", "stap_3", {"toelichting": "x", "herhaling": True}, {"stap_2": STAP_2}, VANDAAG)
+
+
+def test_seed_000_stap_overslaan_is_een_ongeldige_overgang():
+    with pytest.raises(OngeldigeOvergang):
+        ROB.overgang("stap_1", "stap_3", {"toelichting": "x", "herhaling": True}, {"stap_1": STAP_1}, VANDAAG)
+    with pytest.raises(OngeldigeOvergang):
+        ROB.overgang("stap_3", "stap_2", STAP_2, {}, VANDAAG)
+
+
+def test_stap_1_zonder_afspraken_wordt_geweigerd_met_het_veld():
+    with pytest.raises(OngeldigeInvoer) as fout:
+        ROB.begin({k: v for k, v in STAP_1.items() if k != "afspraken"}, VANDAAG)
+    assert fout.value.veld == "afspraken"
+    with pytest.raises(OngeldigeInvoer):
+        ROB.begin(STAP_1 | {"aanbieder_gewezen_op": ["iets_anders"]}, VANDAAG)
+    with pytest.raises(OngeldigeInvoer):
+        ROB.begin(STAP_1 | {"onbekend_veld": "x"}, VANDAAG)
+
+
+def test_seed_002_vier_stappen_tot_de_geschillencommissie():
+    """Seed 002 §2.3: gesprek, lokale aanstuurder, Zi2T-advies, Geschillencommissie Sociaal Domein."""
+    s1 = WBW.begin(
+        {"discussiepunt": "1", "toelichting": "PIC", "advies_van": "expertteam", "zorgcontinuiteit": True}, VANDAAG
+    )
+    assert s1.termijn == date(2026, 12, 15)  # arrangement within 3 weeks
+    s2 = WBW.overgang(
+        "stap_1", "stap_2", {"toelichting": "Geen akkoord", "zorgcontinuiteit": True}, {"stap_1": s1.gegevens}, VANDAAG
+    )
+    assert s2.termijn == plus_werkdagen(VANDAAG, 10)  # gemeente reacts within 10 werkdagen
+    vast = {"stap_1": s1.gegevens, "stap_2": s2.gegevens}
+    s3 = WBW.overgang(
+        "stap_2",
+        "stap_3",
+        {"toelichting": "Naar Zi2T", "advies_zi2t": "PIC 3B", "zorgcontinuiteit": True},
+        vast,
+        VANDAAG,
+    )
+    vast["stap_3"] = s3.gegevens
+    s4 = WBW.overgang(
+        "stap_3",
+        "stap_4",
+        {"toelichting": "Geschil", "subcommissie": "inkoop_jeugdwet_wmo", "zorgcontinuiteit": True},
+        vast,
+        VANDAAG,
+    )
+    assert s4.naar.code == "stap_4"
+    eind = WBW.overgang("stap_4", "uitspraak", {"uitspraak": "Aanbieder krijgt gelijk"}, vast, VANDAAG)
+    assert eind.naar.eind
+
+
+def test_seed_002_zorgcontinuiteit_moet_bij_elke_stap_vastliggen():
+    with pytest.raises(OngeldigeInvoer) as fout:
+        WBW.begin({"discussiepunt": "2", "toelichting": "x"}, VANDAAG)
+    assert fout.value.veld == "zorgcontinuiteit"
+
+
+def test_seed_002_oplossen_vraagt_akkoord_van_beide_partijen():
+    """'Zowel de jeugdprofessional en de jeugdhulpaanbieder moeten akkoord zijn' (seed 002 stap 1)."""
+    with pytest.raises(OngeldigeInvoer):
+        WBW.overgang("stap_1", "opgelost", {"akkoord_toegang": True, "bevestigd_per_mail": True}, {}, VANDAAG)
+    opgelost = WBW.overgang(
+        "stap_1",
+        "opgelost",
+        {"akkoord_toegang": True, "akkoord_aanbieder": True, "bevestigd_per_mail": True},
+        {},
+        VANDAAG,
+    )
+    assert opgelost.naar.eind and opgelost.termijn == date(2026, 12, 15)  # start zorg within 3 weeks
+
+
+def test_seed_002_subcommissie_is_een_van_de_twee():
+    with pytest.raises(OngeldigeInvoer):
+        WBW.overgang(
+            "stap_3",
+            "stap_4",
+            {"toelichting": "x", "subcommissie": "andere", "zorgcontinuiteit": True},
+            {
+                "stap_1": {"discussiepunt": "1", "toelichting": "x", "zorgcontinuiteit": True},
+                "stap_2": {"toelichting": "x", "zorgcontinuiteit": True},
+                "stap_3": {"toelichting": "x", "advies_zi2t": "y", "zorgcontinuiteit": True},
+            },
+            VANDAAG,
+        )
+
+
+def test_derde_route_is_alleen_een_definitiebestand():
+    routes = laad_routes(Path(__file__).parent / "routes_test")
+    route = routes["regio-test"]
+    b = route.begin({"toelichting": "x"}, VANDAAG)
+    assert route.overgang("melden", "besloten", {"besluit": "gegrond"}, {"melden": b.gegevens}, VANDAAG).naar.eind
+    assert route.resource("besloten") == "route.regio-test.besloten"
+
+
+def test_kapotte_definitie_wordt_bij_het_laden_geweigerd(tmp_path):
+    (tmp_path / "kapot.toml").write_text('naam = "x"\nstart = "a"\n[[toestanden]]\ncode = "b"\n')
+    with pytest.raises(ValueError, match="starttoestand"):
+        laad_route(tmp_path / "kapot.toml")
+
+
+def test_werkdagen_slaan_weekend_en_feestdagen_over():
+    assert not is_werkdag(date(2026, 12, 25)) and not is_werkdag(date(2026, 12, 26))
+    assert not is_werkdag(date(2026, 4, 27))  # Koningsdag
+    assert plus_werkdagen(date(2026, 12, 23), 3) == date(2026, 12, 29)
+    assert plus_werkdagen(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday + 1 = Monday
+    assert werkdagen_tussen(date(2026, 12, 23), date(2026, 12, 29)) == 3
