@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from beleid.beslisser import CasbinBeslisser
-from domein import aanbieders, casussen, contracten, gemeenten
+from domein import aanbieders, casussen, contracten, gemeenten, meldingen, signalen
 from domein.verzoek import Verzoek
 
 K = TypeVar("K")
@@ -35,6 +35,13 @@ class Loaders:
     contract_gemeenten: DataLoader[str, Any] = field(init=False)
     contract_budgetten: DataLoader[str, Any] = field(init=False)
     contracten_van_aanbieder: DataLoader[str, Any] = field(init=False)
+    signaal: DataLoader[str, Any] = field(init=False)
+    signaal_stappen: DataLoader[str, Any] = field(init=False)
+    melding: DataLoader[str, Any] = field(init=False)
+    melding_van_signaal: DataLoader[str, Any] = field(init=False)
+    melding_betrokkenen: DataLoader[str, Any] = field(init=False)
+    melding_pseudoniemen: DataLoader[str, Any] = field(init=False)
+    melding_handelingen: DataLoader[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
         vz = self.vz
@@ -46,6 +53,13 @@ class Loaders:
         self.contract_gemeenten = _loader(lambda k: contracten.gemeenten_van(vz, k), [])
         self.contract_budgetten = _loader(lambda k: contracten.budgetten_van(vz, k), [])
         self.contracten_van_aanbieder = _loader(lambda k: contracten.per_aanbieder(vz, k), [])
+        self.signaal = _loader(lambda k: signalen.op_ids(vz, k))
+        self.signaal_stappen = _loader(lambda k: signalen.stappen_van(vz, k), [])
+        self.melding = _loader(lambda k: meldingen.op_ids(vz, k))
+        self.melding_van_signaal = _loader(lambda k: meldingen.per_signaal(vz, k))
+        self.melding_betrokkenen = _loader(lambda k: meldingen.betrokkenen_van(vz, k))
+        self.melding_pseudoniemen = _loader(lambda k: meldingen.pseudoniemen_van(vz, k), [])
+        self.melding_handelingen = _loader(lambda k: meldingen.handelingen_van(vz, k), [])
 
 
 @dataclass

@@ -5,7 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from domein.actor import Rol
-from domein.waarden import CasusStatus, ContractSoort, Leefdomein, Urgentie
+from domein.waarden import (
+    BetrokkeneSoort,
+    CasusStatus,
+    Categorie,
+    ContractSoort,
+    Leefdomein,
+    MeldingSoort,
+    MeldingStatus,
+    Urgentie,
+)
 
 # strawberry.enum registers the GraphQL definition on the class itself; the domain keeps its type.
 strawberry.enum(Leefdomein, name="Leefdomein", description="De negen leefdomeinen (seed 003 §1).")
@@ -13,5 +22,21 @@ strawberry.enum(Urgentie, name="Urgentie", description="Crisis: binnen 24 uur; s
 strawberry.enum(CasusStatus, name="CasusStatus")
 strawberry.enum(ContractSoort, name="ContractSoort")
 strawberry.enum(Rol, name="Rol")
+strawberry.enum(Categorie, name="Categorie", description="Soort signaal of melding (seed 000, seed 003 §41.4).")
+strawberry.enum(BetrokkeneSoort, name="BetrokkeneSoort")
+strawberry.enum(MeldingStatus, name="MeldingStatus")
+strawberry.enum(
+    MeldingSoort, name="MeldingRoute", description="RMZ (stap 3) of de directe route naar de contractmanager."
+)
 
-__all__ = ["CasusStatus", "ContractSoort", "Leefdomein", "Rol", "Urgentie"]
+__all__ = [
+    "BetrokkeneSoort",
+    "CasusStatus",
+    "Categorie",
+    "ContractSoort",
+    "Leefdomein",
+    "MeldingSoort",
+    "MeldingStatus",
+    "Rol",
+    "Urgentie",
+]

@@ -15,8 +15,18 @@ from api.context import Context
 from api.enums import Rol
 from api.gemeenten import Gebruiker, Gemeente
 from api.relay import Connection, Node, lees_globale_id, verbinding
+from api.signalen import (
+    BehandelMeldingInput,
+    DirecteMeldingInput,
+    EscaleerSignaalInput,
+    Melding,
+    RegistreerSignaalInput,
+    Signaal,
+    betrokkenen_van,
+    gegevens_van,
+)
 from api.veldbewaking import Veldbewaking
-from domein import aanbieders, auditlog, casussen, contracten, gemeenten
+from domein import aanbieders, auditlog, casussen, contracten, gemeenten, meldingen, signalen
 from domein.aanbieders import AanbiederInvoer
 from domein.casussen import CasusInvoer
 from domein.contracten import Budgetplafond as BudgetplafondRij
@@ -33,6 +43,10 @@ async def _node(info: I, globaal: str) -> Node:
         return Casus.uit(await casussen.op_id(vz, id_))
     if typenaam == "Aanbieder":
         return Aanbieder.uit(await aanbieders.op_id(vz, id_))
+    if typenaam == "Signaal":
+        return Signaal.uit(await signalen.op_id(vz, id_))
+    if typenaam == "Melding":
+        return Melding.uit(await meldingen.op_id(vz, id_))
     gevonden: Any = None
     if typenaam == "Contract":
         gevonden = await loaders.contract.load(id_)
@@ -99,6 +113,22 @@ class Query:
     async def node(self, info: I, id: strawberry.ID) -> Node | None:
         return await _node(info, id)
 
+    @strawberry.field(description="Signalen van de eigen gemeente; alleenVerlopen: termijn van de stap voorbij.")
+    async def signalen(
+        self, info: I, first: int | None = None, after: str | None = None, alleen_verlopen: bool = False
+    ) -> Connection[Signaal]:
+        vz = info.context.vz
+        pagina = await signalen.zoek(vz, first, after, alleen_verlopen)
+        return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen))
+
+    @strawberry.field(description="Meldingen binnen uw bereik (het RMZ: de inbox van alle zeven gemeenten).")
+    async def meldingen(
+        self, info: I, first: int | None = None, after: str | None = None, alleen_verlopen: bool = False
+    ) -> Connection[Melding]:
+        vz = info.context.vz
+        pagina = await meldingen.zoek(vz, first, after, alleen_verlopen)
+        return verbinding(pagina, Melding.uit, lambda: meldingen.tel(vz, alleen_verlopen))
+
     @strawberry.field(description="Privacy officer: verwerkingen van data van de eigen organisatie.")
     async def audit_log(
         self, info: I, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
@@ -147,6 +177,59 @@ class Mutation:
         )
         return Contract.uit(await contracten.registreer(info.context.vz, invoer))
 
+    @strawberry.mutation(description="Stap 1 van de ROB-ladder (of de eerste stap van een andere route).")
+    async def registreer_signaal(self, info: I, input: RegistreerSignaalInput) -> Signaal:
+        gegevens = gegevens_van(
+            input, ("toelichting", "afspraken", "afgesproken_op", "aanbieder_gewezen_op"), input.gegevens
+        )
+        invoer = signalen.SignaalInvoer(
+            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1],
+            categorie=input.categorie,
+            omschrijving=input.omschrijving,
+            gegevens=gegevens,
+            route=input.route,
+            casus_id=lees_globale_id(input.casus_id, "Casus")[1] if input.casus_id else None,
+        )
+        return Signaal.uit(await signalen.registreer(info.context.vz, invoer))
+
+    @strawberry.mutation(description="Naar stap 2, of stap 3: de melding bij het RMZ.")
+    async def escaleer_signaal(self, info: I, input: EscaleerSignaalInput) -> Signaal:
+        naar = input.naar_stap.strip()
+        naar = f"stap_{naar}" if naar.isdigit() else naar
+        gegevens = gegevens_van(input, ("toelichting", "afspraken", "afgesproken_op", "herhaling"), input.gegevens)
+        if "afspraken" in gegevens and naar == "stap_2":
+            gegevens["verbeterafspraken_management"] = gegevens.pop("afspraken")
+        escalatie = signalen.Escalatie(
+            signaal_id=lees_globale_id(input.signaal_id, "Signaal")[1],
+            naar=naar,
+            gegevens=gegevens,
+            betrokkenen=betrokkenen_van(input.betrokkenen),
+            betrokkene_geinformeerd=input.betrokkene_geinformeerd,
+        )
+        return Signaal.uit(await signalen.escaleer(info.context.vz, escalatie))
+
+    @strawberry.mutation(description="De directe route: grote gevolgen voor de cliënt, meteen naar de contractmanager.")
+    async def meld_bij_contractmanager(self, info: I, input: DirecteMeldingInput) -> Melding:
+        invoer = meldingen.MeldingInvoer(
+            soort=meldingen.MeldingSoort.CONTRACTMANAGER,
+            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1],
+            categorie=input.categorie,
+            samenvatting=input.samenvatting,
+            betrokkenen=betrokkenen_van(input.betrokkenen),
+            betrokkene_geinformeerd=input.betrokkene_geinformeerd,
+        )
+        return Melding.uit(await meldingen.meld_bij_contractmanager(info.context.vz, invoer))
+
+    @strawberry.mutation(description="RMZ of contractmanager: volgende status, met wat daarbij hoort.")
+    async def behandel_melding(self, info: I, input: BehandelMeldingInput) -> Melding:
+        gegevens = gegevens_van(
+            input,
+            ("toelichting", "terugkoppeling", "uitkomst", "actie_aanbieder", "hoor_en_wederhoor", "interventie"),
+            None,
+        )
+        melding_id = lees_globale_id(input.melding_id, "Melding")[1]
+        return Melding.uit(await meldingen.behandel(info.context.vz, melding_id, str(input.naar_status), gegevens))
+
 
 class _Schema(strawberry.Schema):
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
@@ -158,6 +241,6 @@ def maak_schema() -> strawberry.Schema:
     return _Schema(
         query=Query,
         mutation=Mutation,
-        types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner],
+        types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner, Signaal, Melding],
         extensions=[Veldbewaking, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
     )

@@ -161,7 +161,7 @@ async def registreer(vz: Verzoek, invoer: CasusInvoer) -> CasusRij:
         object_id=id_,
         verantwoordelijke=gemeente,
         categorieen={CATEGORIE_IDENTIFICATIE, CATEGORIE_ZORGBEHOEFTE},
-        betrokkene=pseudoniem,
+        betrokkenen={pseudoniem},
         vertrouwelijkheid="vertrouwelijk",
     )
     return CasusRij(

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,9 @@ def laad_routes(*mappen: Path) -> dict[str, Route]:
 
 def routes_met_resources(routes: Iterable[Route]) -> set[str]:
     return {r.resource(t) for r in routes for t in r.toestanden}
+
+
+@lru_cache(maxsize=1)
+def standaard_routes() -> dict[str, Route]:
+    """De meegeleverde definities, één keer geladen per proces."""
+    return laad_routes()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domein.actor import Actor
 from domein.audit import AuditBuffer, AuditRegel, Operatie, Pseudonimiseerder, Uitkomst
 from domein.fouten import Geweigerd
+from domein.route import Route, standaard_routes
 from domein.toegang import Actie, Beslisser, Besluit
 
 
@@ -21,6 +22,7 @@ class Verzoek:
     pseudonimiseerder: Pseudonimiseerder
     request_id: str
     audit: AuditBuffer = field(default_factory=AuditBuffer)
+    routes: dict[str, Route] = field(default_factory=standaard_routes)
 
     @staticmethod
     def nu() -> datetime:
@@ -102,22 +104,24 @@ class Verzoek:
         object_id: str,
         verantwoordelijke: str,
         categorieen: set[str] | None = None,
-        betrokkene: str | None = None,
+        betrokkenen: set[str] | None = None,
         vertrouwelijkheid: str = "intern",
+        activiteit: str | None = None,
+        operatie: Operatie = Operatie.REGISTREREN,
     ) -> None:
-        """Legt een geslaagde registratie vast, met het doel uit het besluit dat haar toestond."""
+        """Legt een geslaagde mutatie vast, met het doel uit het besluit dat haar toestond."""
         self.audit.voeg_toe(
             AuditRegel(
                 actor=self.actor,
                 doel=besluit.doel or self.beslisser.doel_van(self.actor),
-                verwerkingsactiviteit=f"{object_type} registreren",
-                operatie=Operatie.REGISTREREN,
+                verwerkingsactiviteit=activiteit or f"{object_type} registreren",
+                operatie=operatie,
                 object_type=object_type,
                 object_id=object_id,
                 verantwoordelijke=verantwoordelijke,
                 uitkomst=Uitkomst.GESLAAGD,
                 categorieen=categorieen or set(),
-                betrokkenen={betrokkene} if betrokkene else set(),
+                betrokkenen=betrokkenen or set(),
                 vertrouwelijkheid=vertrouwelijkheid,
             )
         )

@@ -83,3 +83,44 @@ def controleer_tekst(tekst: str, veld: str, *, maximaal: int, verplicht: bool = 
     if len(waarde) > maximaal:
         raise OngeldigeInvoer(f"'{veld}' is te lang (maximaal {maximaal} tekens).", veld=veld)
     return waarde
+
+
+class Categorie(StrEnum):
+    """Soort signaal of melding. Wat het RMZ niet behandelt, staat onderaan (seed 000, 003 §41.4)."""
+
+    NIET_CONFORM_AFSPRAKEN = "niet_conform_afspraken"
+    KWALITEIT = "kwaliteit"
+    FRAUDE_VERMOEDEN = "fraude_vermoeden"
+    FINANCIELE_FOUTEN = "financiele_fouten"
+    ONGEWENSTE_WERKWIJZE = "ongewenste_werkwijze"
+    PGB_BEHEERDER = "pgb_beheerder"
+    KLACHT_CLIENT = "klacht_client"
+    ONDUIDELIJKE_REGELS = "onduidelijke_regels"
+    ONTBREKEND_AANBOD = "ontbrekend_aanbod"
+    FINANCIERINGSVRAAG = "financieringsvraag"
+    ARRANGEMENT = "arrangement"
+
+
+NIET_BIJ_RMZ_MAAR_GEMEENTE = frozenset(
+    {Categorie.ONDUIDELIJKE_REGELS, Categorie.ONTBREKEND_AANBOD, Categorie.FINANCIERINGSVRAAG}
+)
+
+
+class BetrokkeneSoort(StrEnum):
+    MEDEWERKER = "medewerker"
+    CLIENT = "client"
+
+
+class MeldingSoort(StrEnum):
+    RMZ = "rmz"
+    CONTRACTMANAGER = "contractmanager"
+
+
+class MeldingStatus(StrEnum):
+    """Statussen van een melding (contract.md); de routes rmz-melding en contractmanager-direct gebruiken ze."""
+
+    ONTVANGEN = "ONTVANGEN"
+    IN_BEHANDELING = "IN_BEHANDELING"
+    NIET_IN_BEHANDELING = "NIET_IN_BEHANDELING"
+    CONTRACTMANAGER_GEINFORMEERD = "CONTRACTMANAGER_GEINFORMEERD"
+    AFGEROND = "AFGEROND"

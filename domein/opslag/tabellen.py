@@ -115,3 +115,80 @@ auditregel = sa.Table(
     sa.Column("vorige_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
 )
+
+signaal = sa.Table(
+    "signaal",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=False),
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), nullable=False, index=True),
+    sa.Column("casus_id", sa.String(36), sa.ForeignKey("casus.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("route", sa.String(60), nullable=False),
+    sa.Column("categorie", sa.String(40), nullable=False),
+    sa.Column("omschrijving", sa.Text, nullable=False),
+    sa.Column("toestand", sa.String(40), nullable=False),
+    sa.Column("termijn", sa.Date, nullable=True),
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+    sa.Column("gewijzigd_op", Tijd, nullable=False),
+    sa.Index("ix_signaal_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
+)
+
+signaal_stap = sa.Table(
+    "signaal_stap",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("signaal_id", sa.String(36), sa.ForeignKey("signaal.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("toestand", sa.String(40), nullable=False),
+    sa.Column("gegevens", sa.JSON, nullable=False),
+    sa.Column("vastgelegd_op", Tijd, nullable=False),
+    sa.Column("door_sub", sa.String(200), nullable=False),
+    sa.Column("door_rol", sa.String(30), nullable=False),
+)
+
+melding = sa.Table(
+    "melding",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("soort", sa.String(20), nullable=False),  # RMZ | CONTRACTMANAGER
+    sa.Column("route", sa.String(60), nullable=False),
+    sa.Column("signaal_id", sa.String(36), sa.ForeignKey("signaal.id"), nullable=True, unique=True),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=False),
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), nullable=False, index=True),
+    sa.Column("categorie", sa.String(40), nullable=False),
+    sa.Column("samenvatting", sa.Text, nullable=False),
+    # Snapshot of the documented steps (seed 000: the melding describes steps and agreements), so the
+    # RMZ reads them without access to the signaal or the casus behind it.
+    sa.Column("stappen", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("termijn", sa.Date, nullable=True),
+    sa.Column("betrokkene_geinformeerd", sa.Boolean, nullable=False),
+    sa.Column("uitkomst", sa.String(40), nullable=True),
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+    sa.Column("gewijzigd_op", Tijd, nullable=False),
+    sa.Index("ix_melding_volgorde", "aangemaakt_op", "id"),
+    sa.Index("ix_melding_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
+)
+
+melding_betrokkene = sa.Table(
+    "melding_betrokkene",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("melding_id", sa.String(36), sa.ForeignKey("melding.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("soort", sa.String(20), nullable=False),  # MEDEWERKER | CLIENT
+    sa.Column("naam", sa.String(200), nullable=False),
+    sa.Column("bsn", sa.String(9), nullable=True),
+    sa.Column("pseudoniem", sa.String(64), nullable=False, index=True),
+)
+
+melding_handeling = sa.Table(
+    "melding_handeling",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("melding_id", sa.String(36), sa.ForeignKey("melding.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("van_status", sa.String(40), nullable=True),
+    sa.Column("naar_status", sa.String(40), nullable=False),
+    sa.Column("gegevens", sa.JSON, nullable=False),
+    sa.Column("op", Tijd, nullable=False),
+    sa.Column("door_sub", sa.String(200), nullable=False),
+    sa.Column("door_rol", sa.String(30), nullable=False),
+)

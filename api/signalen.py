@@ -1,0 +1,280 @@
+"""GraphQL: signalen langs een route, en meldingen bij het RMZ of de contractmanager."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.aanbieders import Aanbieder
+from api.casussen import Casus
+from api.context import Context
+from api.enums import BetrokkeneSoort, Categorie, MeldingSoort, MeldingStatus
+from api.gemeenten import Gemeente
+from api.relay import Node, globale_id
+from domein.meldingen import Betrokkene as BetrokkeneRij
+from domein.meldingen import BetrokkeneInvoer, MeldingRij
+from domein.meldingen import Handeling as HandelingRij
+from domein.signalen import SignaalRij, StapRij
+
+I = Info[Context, None]  # noqa: E741
+
+
+def _verstreken(termijn: date | None) -> bool:
+    return termijn is not None and termijn < datetime.now(UTC).date()
+
+
+@strawberry.type(description="Eén vastgelegde stap van een route: wat, wanneer, door welke rol.")
+class Stap:
+    stap: str
+    titel: str
+    gegevens: dict[str, Any] = strawberry.field(graphql_type=JSON)
+    vastgelegd_op: datetime | None
+    door: str | None
+
+    @strawberry.field
+    def toelichting(self) -> str | None:
+        return self.gegevens.get("toelichting")
+
+    @strawberry.field
+    def afspraken(self) -> str | None:
+        return self.gegevens.get("afspraken") or self.gegevens.get("verbeterafspraken_management")
+
+
+@strawberry.type(description="Een signaal over een aanbieder, op een route (standaard de ROB-escalatieladder).")
+class Signaal(Node):
+    _rij: strawberry.Private[SignaalRij]
+    route: str
+    categorie: Categorie
+    omschrijving: str
+    stap: str
+    termijn: date | None
+    aangemaakt_op: datetime
+
+    @classmethod
+    def uit(cls, rij: SignaalRij) -> Signaal:
+        return cls(
+            id=globale_id("Signaal", rij.id),
+            _rij=rij,
+            route=rij.route,
+            categorie=Categorie(rij.categorie),
+            omschrijving=rij.omschrijving,
+            stap=rij.toestand,
+            termijn=rij.termijn,
+            aangemaakt_op=rij.aangemaakt_op,
+        )
+
+    @strawberry.field(description="De termijn van de huidige stap is verstreken.")
+    def termijn_verstreken(self) -> bool:
+        return _verstreken(self._rij.termijn)
+
+    @strawberry.field
+    async def gemeente(self, info: I) -> Gemeente:
+        return Gemeente.uit(await info.context.loaders.gemeente.load(self._rij.gemeente_code))
+
+    @strawberry.field
+    async def aanbieder(self, info: I) -> Aanbieder:
+        return Aanbieder.uit(await info.context.loaders.aanbieder.load(self._rij.aanbieder_id))
+
+    @strawberry.field(description="De gekoppelde casus, alleen binnen uw bereik.")
+    async def casus(self, info: I) -> Casus | None:
+        if self._rij.casus_id is None:
+            return None
+        rij = await info.context.loaders.casus.load(self._rij.casus_id)
+        return None if rij is None else Casus.uit(rij)
+
+    @strawberry.field
+    async def stappen(self, info: I) -> list[Stap]:
+        route = info.context.vz.routes[self._rij.route]
+        rijen: list[StapRij] = await info.context.loaders.signaal_stappen.load(self._rij.id)
+        return [
+            Stap(
+                stap=s.toestand,
+                titel=route.toestanden[s.toestand].titel,
+                gegevens=s.gegevens,
+                vastgelegd_op=s.vastgelegd_op,
+                door=s.door_rol,
+            )
+            for s in rijen
+        ]
+
+    @strawberry.field(description="De melding bij het RMZ die uit stap 3 ontstond.")
+    async def melding(self, info: I) -> Melding | None:
+        rij = await info.context.loaders.melding_van_signaal.load(self._rij.id)
+        return None if rij is None else Melding.uit(rij)
+
+
+@strawberry.type(description="Een betrokkene die de melder bewust in de melding noemde.")
+class Betrokkene:
+    _rij: strawberry.Private[BetrokkeneRij]
+    soort: BetrokkeneSoort
+    naam: str
+    bsn: str | None
+
+    @classmethod
+    def uit(cls, rij: BetrokkeneRij) -> Betrokkene:
+        return cls(_rij=rij, soort=BetrokkeneSoort(rij.soort), naam=rij.naam, bsn=rij.bsn)
+
+
+@strawberry.type(description="Een behandelstap van een melding, met wat daarbij is vastgelegd.")
+class Handeling:
+    van_status: MeldingStatus | None
+    naar_status: MeldingStatus
+    gegevens: dict[str, Any] = strawberry.field(graphql_type=JSON)
+    op: datetime
+    door: str
+
+    @classmethod
+    def uit(cls, h: HandelingRij) -> Handeling:
+        return cls(
+            van_status=MeldingStatus(h.van_status) if h.van_status else None,
+            naar_status=MeldingStatus(h.naar_status),
+            gegevens=h.gegevens,
+            op=h.op,
+            door=h.door_rol,
+        )
+
+
+@strawberry.type(description="Een melding bij het RMZ (stap 3) of, via de directe route, bij de contractmanager.")
+class Melding(Node):
+    _rij: strawberry.Private[MeldingRij]
+    route: MeldingSoort
+    status: MeldingStatus
+    categorie: Categorie
+    termijn: date | None
+    uitkomst: str | None
+    betrokkene_geinformeerd: bool
+    aangemaakt_op: datetime
+
+    @classmethod
+    def uit(cls, rij: MeldingRij) -> Melding:
+        return cls(
+            id=globale_id("Melding", rij.id),
+            _rij=rij,
+            route=MeldingSoort(rij.soort),
+            status=MeldingStatus(rij.status),
+            categorie=Categorie(rij.categorie),
+            termijn=rij.termijn,
+            uitkomst=rij.uitkomst,
+            betrokkene_geinformeerd=rij.betrokkene_geinformeerd,
+            aangemaakt_op=rij.aangemaakt_op,
+        )
+
+    @strawberry.field
+    def termijn_verstreken(self) -> bool:
+        return _verstreken(self._rij.termijn) and self._rij.status not in ("AFGEROND", "NIET_IN_BEHANDELING")
+
+    @strawberry.field
+    def samenvatting(self) -> str:
+        return self._rij.samenvatting
+
+    @strawberry.field(description="De genomen stappen en gemaakte afspraken, zoals de melder ze vastlegde.")
+    def stappen(self) -> list[Stap]:
+        return [
+            Stap(stap=s["toestand"], titel=s["titel"], gegevens=s["gegevens"], vastgelegd_op=None, door=None)
+            for s in self._rij.stappen
+        ]
+
+    @strawberry.field
+    async def gemeente(self, info: I) -> Gemeente:
+        return Gemeente.uit(await info.context.loaders.gemeente.load(self._rij.gemeente_code))
+
+    @strawberry.field
+    async def aanbieder(self, info: I) -> Aanbieder:
+        return Aanbieder.uit(await info.context.loaders.aanbieder.load(self._rij.aanbieder_id))
+
+    @strawberry.field(description="Het signaal erachter; alleen voor de gemeente van de melder.")
+    async def signaal(self, info: I) -> Signaal | None:
+        if self._rij.signaal_id is None:
+            return None
+        rij = await info.context.loaders.signaal.load(self._rij.signaal_id)
+        return None if rij is None else Signaal.uit(rij)
+
+    @strawberry.field(description="Alleen waar het doel van uw rol dat toestaat; anders null.")
+    async def betrokkenen(self, info: I) -> list[Betrokkene] | None:
+        rijen = await info.context.loaders.melding_betrokkenen.load(self._rij.id)
+        return None if rijen is None else [Betrokkene.uit(b) for b in rijen]
+
+    @strawberry.field(description="Een stabiel pseudoniem per betrokkene; nooit BSN, naam of geboortedatum.")
+    async def pseudoniem(self, info: I) -> list[str]:
+        return list(await info.context.loaders.melding_pseudoniemen.load(self._rij.id))
+
+    @strawberry.field(description="Wat de behandelaar aan de melder terugkoppelde, oudste eerst.")
+    async def terugkoppeling(self, info: I) -> list[str]:
+        handelingen = await info.context.loaders.melding_handelingen.load(self._rij.id)
+        return [h.gegevens["terugkoppeling"] for h in handelingen if h.gegevens.get("terugkoppeling")]
+
+    @strawberry.field
+    async def handelingen(self, info: I) -> list[Handeling]:
+        return [Handeling.uit(h) for h in await info.context.loaders.melding_handelingen.load(self._rij.id)]
+
+
+@strawberry.input
+class BetrokkeneInput:
+    soort: BetrokkeneSoort
+    naam: str
+    bsn: str | None = None
+
+
+@strawberry.input
+class RegistreerSignaalInput:
+    aanbieder_id: strawberry.ID
+    categorie: Categorie
+    omschrijving: str
+    casus_id: strawberry.ID | None = None
+    toelichting: str | None = None
+    afspraken: str | None = None
+    afgesproken_op: date | None = None
+    aanbieder_gewezen_op: list[str] | None = None
+    route: str = "rob-signaal"
+    gegevens: JSON | None = strawberry.field(default=None, description="Routespecifieke velden (zie de definitie).")
+
+
+@strawberry.input
+class EscaleerSignaalInput:
+    signaal_id: strawberry.ID
+    naar_stap: str = strawberry.field(description="Bijv. 2, 3 of stap_2; of een benoemde toestand van de route.")
+    toelichting: str | None = None
+    afspraken: str | None = None
+    afgesproken_op: date | None = None
+    herhaling: bool | None = None
+    betrokkenen: list[BetrokkeneInput] = strawberry.field(default_factory=list)
+    betrokkene_geinformeerd: bool = False
+    gegevens: JSON | None = None
+
+
+@strawberry.input
+class DirecteMeldingInput:
+    aanbieder_id: strawberry.ID
+    categorie: Categorie
+    samenvatting: str
+    betrokkenen: list[BetrokkeneInput] = strawberry.field(default_factory=list)
+    betrokkene_geinformeerd: bool = False
+
+
+@strawberry.input
+class BehandelMeldingInput:
+    melding_id: strawberry.ID
+    naar_status: MeldingStatus
+    toelichting: str | None = None
+    terugkoppeling: str | None = None
+    uitkomst: str | None = None
+    actie_aanbieder: str | None = None
+    hoor_en_wederhoor: str | None = None
+    interventie: str | None = None
+
+
+def gegevens_van(invoer: Any, velden: tuple[str, ...], extra: Any) -> dict[str, Any]:
+    """Vaste invoervelden plus routespecifieke ``gegevens``; alleen wat is ingevuld."""
+    uit = {v: getattr(invoer, v) for v in velden if getattr(invoer, v, None) is not None}
+    uit = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in uit.items()}
+    if isinstance(extra, dict):
+        uit.update(extra)
+    return uit
+
+
+def betrokkenen_van(invoer: list[BetrokkeneInput]) -> list[BetrokkeneInvoer]:
+    return [BetrokkeneInvoer(soort=b.soort, naam=b.naam, bsn=b.bsn) for b in invoer]

@@ -1,0 +1,394 @@
+"""Meldingen bij het RMZ (stap 3) en de directe route naar de contractmanager (seed 000, 003 §41.4).
+
+Who reads what follows toegang.md: the gemeente of the melder reads status and terugkoppeling; the
+RMZ reads the betrokkenen of RMZ-meldingen; the contractmanager reads every melding pseudonymised
+and the betrokkenen only of direct-route meldingen addressed to them. Row-dependent field access
+(betrokkenen per soort) becomes a SQL condition, like every other scope.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from domein.audit import Operatie
+from domein.bereik import voorwaarde
+from domein.fouten import (
+    BetrokkeneNietGeinformeerd,
+    KlachtNietBijRmz,
+    NietGevonden,
+    OngeldigeInvoer,
+    OngeldigeOvergang,
+)
+from domein.opslag.tabellen import aanbieder, melding, melding_betrokkene, melding_handeling
+from domein.paginering import Pagina, maak_cursor, pagineer
+from domein.toegang import Actie
+from domein.verzoek import Verzoek
+from domein.waarden import (
+    NIET_BIJ_RMZ_MAAR_GEMEENTE,
+    BetrokkeneSoort,
+    Categorie,
+    MeldingSoort,
+    controleer_bsn,
+    controleer_tekst,
+)
+
+RESOURCE = "melding"
+CATEGORIE_BETROKKENEN = "persoonsgegevens.betrokkenen"
+ROUTE_VAN = {MeldingSoort.RMZ: "rmz-melding", MeldingSoort.CONTRACTMANAGER: "contractmanager-direct"}
+MAX_PGB_TOETSEN_PER_JAAR = 10  # seed 001 art. 2.2.e
+
+
+@dataclass(frozen=True)
+class BetrokkeneInvoer:
+    soort: BetrokkeneSoort
+    naam: str
+    bsn: str | None = None
+
+
+@dataclass(frozen=True)
+class MeldingInvoer:
+    soort: MeldingSoort
+    aanbieder_id: str
+    categorie: Categorie
+    samenvatting: str
+    betrokkenen: Sequence[BetrokkeneInvoer]
+    betrokkene_geinformeerd: bool
+    signaal_id: str | None = None
+    stappen: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MeldingRij:
+    id: str
+    soort: str
+    route: str
+    signaal_id: str | None
+    gemeente_code: str
+    aanbieder_id: str
+    categorie: str
+    samenvatting: str
+    stappen: list[dict[str, Any]]
+    status: str
+    termijn: date | None
+    betrokkene_geinformeerd: bool
+    uitkomst: str | None
+    aangemaakt_op: datetime
+    gewijzigd_op: datetime
+
+
+@dataclass(frozen=True)
+class Betrokkene:
+    melding_id: str
+    soort: str
+    naam: str
+    bsn: str | None
+    pseudoniem: str
+
+
+@dataclass(frozen=True)
+class Handeling:
+    melding_id: str
+    van_status: str | None
+    naar_status: str
+    gegevens: dict[str, Any]
+    op: datetime
+    door_rol: str
+
+
+def controleer_rmz_onderwerp(categorie: Categorie) -> None:
+    """Het RMZ behandelt geen klachten van cliënten en geen vragen over regels, aanbod of financiering."""
+    if categorie is Categorie.KLACHT_CLIENT:
+        raise KlachtNietBijRmz(
+            "Het RMZ behandelt geen klachten van cliënten. Verwijs de cliënt naar de klachtencommissie van de "
+            "aanbieder (seed 000)."
+        )
+    if categorie in NIET_BIJ_RMZ_MAAR_GEMEENTE:
+        raise OngeldigeInvoer(
+            "Het RMZ behandelt geen signalen over onduidelijke regels, ontbrekend aanbod of financiering; meld "
+            "dit bij uw gemeente (seed 003 §41.4).",
+            veld="categorie",
+        )
+
+
+def controleer_betrokkenen(betrokkenen: Sequence[BetrokkeneInvoer], geinformeerd: bool) -> None:
+    """Bijlage 1 art. 2.3: persoonsgegevens van een cliënt alleen als de cliënt is geïnformeerd."""
+    if any(b.soort is BetrokkeneSoort.CLIENT for b in betrokkenen) and not geinformeerd:
+        raise BetrokkeneNietGeinformeerd(
+            "Deze melding bevat persoonsgegevens van een cliënt. Informeer de cliënt eerst en bevestig dat met "
+            "betrokkeneGeinformeerd (Bijlage 1 art. 2.3)."
+        )
+
+
+def _bereik(vz: Verzoek) -> sa.ColumnElement[bool]:
+    besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    return voorwaarde(besluit, vz.actor, melding.c.gemeente_code)
+
+
+def _verlopen(alleen_verlopen: bool) -> sa.ColumnElement[bool]:
+    """Open meldingen waarvan de termijn van de huidige status voorbij is."""
+    if not alleen_verlopen:
+        return sa.true()
+    return sa.and_(melding.c.termijn < date.today(), melding.c.status.not_in(["AFGEROND", "NIET_IN_BEHANDELING"]))
+
+
+async def zoek(vz: Verzoek, first: int | None, after: str | None, alleen_verlopen: bool = False) -> Pagina[MeldingRij]:
+    query, aantal = pagineer(
+        sa.select(melding).where(_bereik(vz), _verlopen(alleen_verlopen)),
+        melding.c.aangemaakt_op,
+        melding.c.id,
+        first,
+        after,
+    )
+    rijen = [MeldingRij(**r._mapping) for r in (await vz.conn.execute(query)).all()]
+    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], len(rijen) > aantal)
+
+
+async def tel(vz: Verzoek, alleen_verlopen: bool = False) -> int:
+    query = sa.select(sa.func.count()).select_from(melding).where(_bereik(vz), _verlopen(alleen_verlopen))
+    return int(await vz.conn.scalar(query) or 0)
+
+
+async def op_ids(vz: Verzoek, ids: Sequence[str]) -> dict[str, MeldingRij]:
+    query = sa.select(melding).where(_bereik(vz), melding.c.id.in_(list(ids)))
+    return {r.id: MeldingRij(**r._mapping) for r in (await vz.conn.execute(query)).all()}
+
+
+async def per_signaal(vz: Verzoek, signaal_ids: Sequence[str]) -> dict[str, MeldingRij]:
+    query = sa.select(melding).where(_bereik(vz), melding.c.signaal_id.in_(list(signaal_ids)))
+    return {r.signaal_id: MeldingRij(**r._mapping) for r in (await vz.conn.execute(query)).all()}
+
+
+async def op_id(vz: Verzoek, id_: str) -> MeldingRij:
+    gevonden = (await op_ids(vz, [id_])).get(id_)
+    if gevonden is None:
+        raise NietGevonden()
+    return gevonden
+
+
+def _soorten_met_betrokkenen(vz: Verzoek) -> list[str]:
+    return [
+        str(s)
+        for s in MeldingSoort
+        if vz.beslisser.beslis(vz.actor, f"{CATEGORIE_BETROKKENEN}.{s}", Actie.LEZEN).toegestaan
+    ]
+
+
+async def betrokkenen_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, list[Betrokkene] | None]:
+    """Betrokkenen per melding, alleen voor meldingsoorten waarvoor het doel van de rol dat toestaat.
+
+    A melding of another soort answers None (not an empty list), so 'none named' and 'not for you'
+    stay distinguishable for the user without revealing names. Every returned list is audited.
+    """
+    soorten = _soorten_met_betrokkenen(vz)
+    zichtbaar = sa.select(melding.c.id, melding.c.gemeente_code).where(
+        _bereik(vz), melding.c.id.in_(list(melding_ids)), melding.c.soort.in_(soorten)
+    )
+    meldingen = {r.id: r.gemeente_code for r in (await vz.conn.execute(zichtbaar)).all()}
+    uit: dict[str, list[Betrokkene] | None] = {m: ([] if m in meldingen else None) for m in melding_ids}
+    if meldingen:
+        query = (
+            sa.select(
+                melding_betrokkene.c.melding_id,
+                melding_betrokkene.c.soort,
+                melding_betrokkene.c.naam,
+                melding_betrokkene.c.bsn,
+                melding_betrokkene.c.pseudoniem,
+            )
+            .where(melding_betrokkene.c.melding_id.in_(list(meldingen)))
+            .order_by(melding_betrokkene.c.id)
+        )
+        for r in (await vz.conn.execute(query)).all():
+            lijst = uit[r.melding_id]
+            assert lijst is not None
+            lijst.append(Betrokkene(**r._mapping))
+    doel = vz.beslisser.doel_van(vz.actor)
+    for m, gemeente in meldingen.items():
+        for b in uit[m] or []:
+            vz.lezing(
+                CATEGORIE_BETROKKENEN,
+                object_type=RESOURCE,
+                object_id=m,
+                verantwoordelijke=gemeente,
+                betrokkene=b.pseudoniem,
+                doel=doel,
+            )
+    return uit
+
+
+async def pseudoniemen_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Stabiele pseudoniemen per betrokkene: de contractmanager ziet wie terugkeert, niet wie het is."""
+    vz.eis("melding.pseudoniemen", Actie.LEZEN)
+    query = (
+        sa.select(melding_betrokkene.c.melding_id, melding_betrokkene.c.pseudoniem)
+        .join(melding, melding.c.id == melding_betrokkene.c.melding_id)
+        .where(_bereik(vz), melding_betrokkene.c.melding_id.in_(list(melding_ids)))
+        .order_by(melding_betrokkene.c.id)
+    )
+    uit: dict[str, list[str]] = {m: [] for m in melding_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.melding_id].append(r.pseudoniem[:16])
+    return uit
+
+
+async def handelingen_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, list[Handeling]]:
+    query = (
+        sa.select(
+            melding_handeling.c.melding_id,
+            melding_handeling.c.van_status,
+            melding_handeling.c.naar_status,
+            melding_handeling.c.gegevens,
+            melding_handeling.c.op,
+            melding_handeling.c.door_rol,
+        )
+        .join(melding, melding.c.id == melding_handeling.c.melding_id)
+        .where(_bereik(vz), melding_handeling.c.melding_id.in_(list(melding_ids)))
+        .order_by(melding_handeling.c.id)
+    )
+    uit: dict[str, list[Handeling]] = {m: [] for m in melding_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.melding_id].append(Handeling(**r._mapping))
+    return uit
+
+
+async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
+    """Maakt een melding (vanuit stap 3 of de directe route) met betrokkenen als aparte persoonsgegevens."""
+    route = vz.routes[ROUTE_VAN[invoer.soort]]
+    gemeente = vz.actor.gemeente
+    if gemeente is None:
+        raise OngeldigeInvoer("Alleen een gemeente doet een melding.")
+    controleer_betrokkenen(invoer.betrokkenen, invoer.betrokkene_geinformeerd)
+    samenvatting = controleer_tekst(invoer.samenvatting, "samenvatting", maximaal=10_000)
+    if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
+        raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
+    nu = vz.nu()
+    start = route.begin({}, nu.date())
+    rij = MeldingRij(
+        str(uuid.uuid4()),
+        str(invoer.soort),
+        route.naam,
+        invoer.signaal_id,
+        gemeente,
+        invoer.aanbieder_id,
+        str(invoer.categorie),
+        samenvatting,
+        invoer.stappen,
+        start.naar.code,
+        start.termijn,
+        invoer.betrokkene_geinformeerd,
+        None,
+        nu,
+        nu,
+    )
+    await vz.conn.execute(melding.insert().values(**rij.__dict__))
+    pseudoniemen = set()
+    for i, b in enumerate(invoer.betrokkenen):
+        naam = controleer_tekst(b.naam, f"betrokkenen[{i}].naam", maximaal=200)
+        bsn = controleer_bsn(b.bsn, f"betrokkenen[{i}].bsn") if b.bsn else None
+        pseudoniem = (
+            vz.pseudonimiseerder.pseudoniem(bsn)
+            if bsn
+            else vz.pseudonimiseerder.pseudoniem(f"{b.soort}:{naam.casefold()}")
+        )
+        pseudoniemen.add(pseudoniem)
+        await vz.conn.execute(
+            melding_betrokkene.insert().values(
+                melding_id=rij.id, soort=str(b.soort), naam=naam, bsn=bsn, pseudoniem=pseudoniem
+            )
+        )
+    await vz.conn.execute(
+        melding_handeling.insert().values(
+            melding_id=rij.id,
+            van_status=None,
+            naar_status=start.naar.code,
+            gegevens={},
+            op=nu,
+            door_sub=vz.actor.sub,
+            door_rol=str(vz.actor.rol),
+        )
+    )
+    besluit = vz.beslisser.beslis(vz.actor, route.resource(route.start), Actie.SCHRIJVEN)
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=rij.id,
+        verantwoordelijke=gemeente,
+        activiteit=f"{route.naam}: melding gedaan",
+        categorieen={CATEGORIE_BETROKKENEN} if pseudoniemen else set(),
+        betrokkenen=pseudoniemen,
+        vertrouwelijkheid="vertrouwelijk",
+    )
+    return rij
+
+
+async def meld_bij_contractmanager(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
+    """De directe route (seed 000): grote gevolgen voor de cliënt, rechtstreeks naar de contractmanager."""
+    route = vz.routes[ROUTE_VAN[MeldingSoort.CONTRACTMANAGER]]
+    vz.eis(route.resource(route.start), Actie.SCHRIJVEN)
+    return await maak(vz, invoer)
+
+
+async def _pgb_toetsen_in(vz: Verzoek, jaar: int) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(melding)
+        .where(
+            melding.c.uitkomst == "pgb_kwaliteitstoets",
+            melding.c.gewijzigd_op >= datetime(jaar, 1, 1, tzinfo=UTC),
+            melding.c.gewijzigd_op < datetime(jaar + 1, 1, 1, tzinfo=UTC),
+        )
+    )
+    return int(await vz.conn.scalar(query) or 0)
+
+
+async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[str, Any]) -> MeldingRij:
+    huidig = await op_id(vz, melding_id)
+    route = vz.routes[huidig.route]
+    besluit = vz.eis(route.resource(naar), Actie.SCHRIJVEN, object_id=huidig.id, verantwoordelijke=huidig.gemeente_code)
+    vastgelegd = {h.naar_status: h.gegevens for h in (await handelingen_van(vz, [huidig.id]))[huidig.id]}
+    nu = vz.nu()
+    stap = route.overgang(huidig.status, naar, gegevens, vastgelegd, nu.date())
+    uitkomst = stap.gegevens.get("uitkomst", huidig.uitkomst)
+    if uitkomst == "pgb_kwaliteitstoets" and await _pgb_toetsen_in(vz, nu.year) >= MAX_PGB_TOETSEN_PER_JAAR:
+        raise OngeldigeOvergang(
+            f"Het ROB doet hoogstens {MAX_PGB_TOETSEN_PER_JAAR} pgb-kwaliteitstoetsen per jaar (seed 001 art. "
+            f"2.2.e); dat aantal is voor {nu.year} bereikt. Kies een andere uitkomst."
+        )
+    await vz.conn.execute(
+        melding.update()
+        .where(melding.c.id == huidig.id)
+        .values(status=stap.naar.code, termijn=stap.termijn, uitkomst=uitkomst, gewijzigd_op=nu)
+    )
+    await vz.conn.execute(
+        melding_handeling.insert().values(
+            melding_id=huidig.id,
+            van_status=huidig.status,
+            naar_status=stap.naar.code,
+            gegevens=stap.gegevens,
+            op=nu,
+            door_sub=vz.actor.sub,
+            door_rol=str(vz.actor.rol),
+        )
+    )
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=huidig.id,
+        verantwoordelijke=huidig.gemeente_code,
+        activiteit=f"{route.naam}: {stap.naar.titel}",
+        operatie=Operatie.WIJZIGEN,
+    )
+    return MeldingRij(
+        **{
+            **huidig.__dict__,
+            "status": stap.naar.code,
+            "termijn": stap.termijn,
+            "uitkomst": uitkomst,
+            "gewijzigd_op": nu,
+        }
+    )

@@ -1,0 +1,222 @@
+"""Signalen over aanbieders: registreren (stap 1) en escaleren langs een route (seed 000, seed 002)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from domein import casussen, meldingen
+from domein.bereik import voorwaarde
+from domein.fouten import NietGevonden, OngeldigeInvoer
+from domein.opslag.tabellen import aanbieder, signaal, signaal_stap
+from domein.paginering import Pagina, maak_cursor, pagineer
+from domein.toegang import Actie
+from domein.verzoek import Verzoek
+from domein.waarden import Categorie, controleer_tekst
+
+RESOURCE = "signaal"
+STANDAARD_ROUTE = "rob-signaal"
+
+
+@dataclass(frozen=True)
+class SignaalRij:
+    id: str
+    gemeente_code: str
+    aanbieder_id: str
+    casus_id: str | None
+    route: str
+    categorie: str
+    omschrijving: str
+    toestand: str
+    termijn: date | None
+    aangemaakt_op: datetime
+    gewijzigd_op: datetime
+
+
+@dataclass(frozen=True)
+class StapRij:
+    signaal_id: str
+    toestand: str
+    gegevens: dict[str, Any]
+    vastgelegd_op: datetime
+    door_rol: str
+
+
+@dataclass(frozen=True)
+class SignaalInvoer:
+    aanbieder_id: str
+    categorie: Categorie
+    omschrijving: str
+    gegevens: Mapping[str, Any]
+    casus_id: str | None = None
+    route: str = STANDAARD_ROUTE
+
+
+@dataclass(frozen=True)
+class Escalatie:
+    signaal_id: str
+    naar: str
+    gegevens: Mapping[str, Any]
+    betrokkenen: Sequence[meldingen.BetrokkeneInvoer] = field(default_factory=list)
+    betrokkene_geinformeerd: bool = False
+
+
+def _basis(vz: Verzoek) -> sa.Select[Any]:
+    besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    return sa.select(signaal).where(voorwaarde(besluit, vz.actor, signaal.c.gemeente_code))
+
+
+def _verlopen(alleen_verlopen: bool) -> sa.ColumnElement[bool]:
+    """Open signalen waarvan de termijn van de huidige stap voorbij is."""
+    return signaal.c.termijn < date.today() if alleen_verlopen else sa.true()
+
+
+async def zoek(vz: Verzoek, first: int | None, after: str | None, alleen_verlopen: bool = False) -> Pagina[SignaalRij]:
+    query, aantal = pagineer(
+        _basis(vz).where(_verlopen(alleen_verlopen)), signaal.c.aangemaakt_op, signaal.c.id, first, after
+    )
+    rijen = [SignaalRij(**r._mapping) for r in (await vz.conn.execute(query)).all()]
+    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], len(rijen) > aantal)
+
+
+async def tel(vz: Verzoek, alleen_verlopen: bool = False) -> int:
+    sub = _basis(vz).where(_verlopen(alleen_verlopen)).subquery()
+    return int(await vz.conn.scalar(sa.select(sa.func.count()).select_from(sub)) or 0)
+
+
+async def op_ids(vz: Verzoek, ids: Sequence[str]) -> dict[str, SignaalRij]:
+    rijen = (await vz.conn.execute(_basis(vz).where(signaal.c.id.in_(list(ids))))).all()
+    return {r.id: SignaalRij(**r._mapping) for r in rijen}
+
+
+async def op_id(vz: Verzoek, id_: str) -> SignaalRij:
+    gevonden = (await op_ids(vz, [id_])).get(id_)
+    if gevonden is None:
+        raise NietGevonden()
+    return gevonden
+
+
+async def stappen_van(vz: Verzoek, signaal_ids: Sequence[str]) -> dict[str, list[StapRij]]:
+    besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    query = (
+        sa.select(
+            signaal_stap.c.signaal_id,
+            signaal_stap.c.toestand,
+            signaal_stap.c.gegevens,
+            signaal_stap.c.vastgelegd_op,
+            signaal_stap.c.door_rol,
+        )
+        .join(signaal, signaal.c.id == signaal_stap.c.signaal_id)
+        .where(signaal_stap.c.signaal_id.in_(list(signaal_ids)), voorwaarde(besluit, vz.actor, signaal.c.gemeente_code))
+        .order_by(signaal_stap.c.id)
+    )
+    uit: dict[str, list[StapRij]] = {s: [] for s in signaal_ids}
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.signaal_id].append(StapRij(**r._mapping))
+    return uit
+
+
+async def _stap(vz: Verzoek, signaal_id: str, toestand: str, gegevens: dict[str, Any]) -> None:
+    await vz.conn.execute(
+        signaal_stap.insert().values(
+            signaal_id=signaal_id,
+            toestand=toestand,
+            gegevens=gegevens,
+            vastgelegd_op=vz.nu(),
+            door_sub=vz.actor.sub,
+            door_rol=str(vz.actor.rol),
+        )
+    )
+
+
+async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
+    """Stap 1: een consulent legt vast waarop de aanbieder is gewezen (seed 000)."""
+    besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
+    route = vz.routes.get(invoer.route)
+    if route is None:
+        raise OngeldigeInvoer(f"Onbekende route; kies uit {', '.join(sorted(vz.routes))}.", veld="route")
+    vz.eis(route.resource(route.start), Actie.SCHRIJVEN)
+    gemeente = vz.actor.gemeente
+    if gemeente is None:
+        raise OngeldigeInvoer("Alleen een gemeente registreert signalen.")
+    omschrijving = controleer_tekst(invoer.omschrijving, "omschrijving", maximaal=10_000)
+    if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
+        raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
+    if invoer.casus_id is not None:
+        await casussen.op_id(vz, invoer.casus_id)  # only an own, visible casus can be linked
+    nu = vz.nu()
+    stap = route.begin(invoer.gegevens, nu.date())
+    rij = SignaalRij(
+        str(uuid.uuid4()),
+        gemeente,
+        invoer.aanbieder_id,
+        invoer.casus_id,
+        route.naam,
+        str(invoer.categorie),
+        omschrijving,
+        stap.naar.code,
+        stap.termijn,
+        nu,
+        nu,
+    )
+    await vz.conn.execute(signaal.insert().values(**rij.__dict__))
+    await _stap(vz, rij.id, stap.naar.code, stap.gegevens)
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=rij.id,
+        verantwoordelijke=gemeente,
+        activiteit=f"{route.naam}: {stap.naar.titel}",
+    )
+    return rij
+
+
+async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
+    """Naar een volgende stap; bij het gevolg 'melding_rmz' ontstaat de melding voor het RMZ."""
+    vz.eis(RESOURCE, Actie.LEZEN)
+    huidig = await op_id(vz, e.signaal_id)
+    route = vz.routes[huidig.route]
+    besluit = vz.eis(
+        route.resource(e.naar), Actie.SCHRIJVEN, object_id=huidig.id, verantwoordelijke=huidig.gemeente_code
+    )
+    vastgelegd = {s.toestand: s.gegevens for s in (await stappen_van(vz, [huidig.id]))[huidig.id]}
+    nu = vz.nu()
+    if route.toestanden.get(e.naar) is not None and route.toestanden[e.naar].gevolg == "melding_rmz":
+        meldingen.controleer_rmz_onderwerp(Categorie(huidig.categorie))
+        meldingen.controleer_betrokkenen(e.betrokkenen, e.betrokkene_geinformeerd)
+    stap = route.overgang(huidig.toestand, e.naar, e.gegevens, vastgelegd, nu.date())
+    await _stap(vz, huidig.id, stap.naar.code, stap.gegevens)
+    await vz.conn.execute(
+        signaal.update()
+        .where(signaal.c.id == huidig.id)
+        .values(toestand=stap.naar.code, termijn=stap.termijn, gewijzigd_op=nu)
+    )
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=huidig.id,
+        verantwoordelijke=huidig.gemeente_code,
+        activiteit=f"{route.naam}: {stap.naar.titel}",
+    )
+    if stap.naar.gevolg == "melding_rmz":
+        vastgelegd[stap.naar.code] = stap.gegevens
+        stappen = [{"toestand": t, "titel": route.toestanden[t].titel, "gegevens": g} for t, g in vastgelegd.items()]
+        await meldingen.maak(
+            vz,
+            meldingen.MeldingInvoer(
+                soort=meldingen.MeldingSoort.RMZ,
+                aanbieder_id=huidig.aanbieder_id,
+                categorie=Categorie(huidig.categorie),
+                samenvatting=huidig.omschrijving,
+                betrokkenen=e.betrokkenen,
+                betrokkene_geinformeerd=e.betrokkene_geinformeerd,
+                signaal_id=huidig.id,
+                stappen=stappen,
+            ),
+        )
+    return SignaalRij(**{**huidig.__dict__, "toestand": stap.naar.code, "termijn": stap.termijn, "gewijzigd_op": nu})
