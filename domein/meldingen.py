@@ -318,7 +318,7 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         object_type=RESOURCE,
         object_id=rij.id,
         verantwoordelijke=gemeente,
-        activiteit=f"{route.naam}: melding gedaan",
+        activiteit=f"{route.naam}: {route.start}",
         categorieen={CATEGORIE_BETROKKENEN} if pseudoniemen else set(),
         betrokkenen=pseudoniemen,
         vertrouwelijkheid="vertrouwelijk",
@@ -380,7 +380,7 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
         object_type=RESOURCE,
         object_id=huidig.id,
         verantwoordelijke=huidig.gemeente_code,
-        activiteit=f"{route.naam}: {stap.naar.titel}",
+        activiteit=f"{route.naam}: {stap.naar.code}",
         operatie=Operatie.WIJZIGEN,
     )
     return MeldingRij(

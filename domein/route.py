@@ -187,6 +187,9 @@ def laad_route(pad: Path) -> Route:
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])
     )
+    # Names end up in audit records (verwerkingsactiviteit, at most 60 characters: "<naam>: <code>").
+    if len(str(ruw.get("naam", ""))) > 30 or any(len(c) > 28 for c in toestanden):
+        raise _fout(pad, "routenaam hoogstens 30 tekens, toestandcodes hoogstens 28")
     if ruw.get("start") not in toestanden:
         raise _fout(pad, "de starttoestand bestaat niet")
     for o in overgangen:

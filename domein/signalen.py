@@ -171,7 +171,7 @@ async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
         object_type=RESOURCE,
         object_id=rij.id,
         verantwoordelijke=gemeente,
-        activiteit=f"{route.naam}: {stap.naar.titel}",
+        activiteit=f"{route.naam}: {stap.naar.code}",
     )
     return rij
 
@@ -201,7 +201,7 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
         object_type=RESOURCE,
         object_id=huidig.id,
         verantwoordelijke=huidig.gemeente_code,
-        activiteit=f"{route.naam}: {stap.naar.titel}",
+        activiteit=f"{route.naam}: {stap.naar.code}",
     )
     if stap.naar.gevolg == "melding_rmz":
         vastgelegd[stap.naar.code] = stap.gegevens
