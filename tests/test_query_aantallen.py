@@ -81,3 +81,20 @@ async def test_aanbieders_met_geneste_contracten_vast_aantal_statements(api):
     klein = await _tel(api, "consulent", "0268", CONTRACTEN_GENEST, 1)
     groot = await _tel(api, "consulent", "0268", CONTRACTEN_GENEST, 12)
     assert klein == groot, api.sql.statements
+
+
+RMZ_INBOX = """
+query($first: Int) { meldingen(first: $first) { totalCount edges { node { id status route categorie termijn
+  termijnVerstreken samenvatting stappen { stap toelichting } aanbieder { naam kvk } gemeente { naam }
+  betrokkenen { soort naam } pseudoniem terugkoppeling } } } }
+"""
+
+
+async def test_rmz_inbox_vast_aantal_statements(api):
+    from tests.hulp_signalen import melding_bij_rmz
+
+    for gemeente in (NIJMEGEN, "0296", "1945", NIJMEGEN, "0296", "1945"):
+        await melding_bij_rmz(api, gemeente)
+    klein = await _tel(api, "rmz_medewerker", None, RMZ_INBOX, 1)
+    groot = await _tel(api, "rmz_medewerker", None, RMZ_INBOX, 6)
+    assert klein == groot, api.sql.statements
