@@ -51,8 +51,11 @@ class Beleidsregel:
 
 
 class CasbinBeslisser:
-    def __init__(self, beleid: Path = BELEID, velden: Path = VELDEN, model: Path = MODEL) -> None:
-        self._enforcer = casbin.Enforcer(str(model), _Bestanden(beleid, velden))
+    def __init__(
+        self, beleid: Path = BELEID, velden: Path = VELDEN, model: Path = MODEL, extra: tuple[Path, ...] = ()
+    ) -> None:
+        """``extra``: beleidsbestanden van een regio-eigen route, naast de standaardmatrix."""
+        self._enforcer = casbin.Enforcer(str(model), _Bestanden(beleid, velden, *extra))
         self._valideer()
         self._beslis = lru_cache(maxsize=4096)(self._beslis_ongecached)
         self._doel = {r.rol: r.doel for r in self.regels()}
