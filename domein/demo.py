@@ -11,18 +11,19 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domein import aanbieders, audit, casussen, contracten
+from domein import aanbieders, audit, casussen, contracten, meldingen, signalen
 from domein.actor import Actor, Rol
 from domein.audit import Pseudonimiseerder
 from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder
 from domein.toegang import Beslisser
 from domein.verzoek import Verzoek
-from domein.waarden import ContractSoort, Leefdomein, Urgentie, controleer_bsn
+from domein.waarden import BetrokkeneSoort, Categorie, ContractSoort, Leefdomein, MeldingSoort, Urgentie, controleer_bsn
 
 AANBIEDERS = [
     ("Zorggroep Voorbeeld BV", "90000001", "98000001"),
@@ -142,6 +143,92 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
                 invoer = casussen.CasusInvoer(next(bsns), naam, geboren, hulpvraag, domeinen, urgentie)
                 await casussen.registreer(consulent, invoer)
             beheer.audit.voeg_toe_alle(consulent.audit.alle())
+        await _signalen_en_meldingen(conn, beslisser, pseudonimiseerder, request_id, beheer, ids, bsns)
         await audit.schrijf(conn, beheer.audit.alle(), request_id)
         await conn.commit()
         return True
+
+
+STAP_1 = {
+    "toelichting": "Medewerker hield zich niet aan de bereikbaarheidsafspraak",
+    "afspraken": "PvE §4.2",
+    "afgesproken_op": "2026-10-01",
+    "aanbieder_gewezen_op": ["programma_van_eisen"],
+}
+STAP_2 = {
+    "toelichting": "Herhaling ondanks stap 1",
+    "herhaling": True,
+    "afgesproken_op": "2026-10-20",
+    "verbeterafspraken_management": "Schriftelijke verbeterafspraken, evaluatie na 4 weken",
+}
+STAP_3 = {"toelichting": "Ook na interne opschaling herhaald", "herhaling": True}
+# How far each demo melding gets at the RMZ: together they show every status (contract.md, --demo).
+RMZ_PADEN: list[list[tuple[str, dict[str, str]]]] = [
+    [],
+    [("IN_BEHANDELING", {"terugkoppeling": "Uw melding is in behandeling genomen."})],
+    [("NIET_IN_BEHANDELING", {"terugkoppeling": "Dit is een klacht; verwijs naar de klachtencommissie."})],
+    [
+        ("IN_BEHANDELING", {"terugkoppeling": "In behandeling."}),
+        ("CONTRACTMANAGER_GEINFORMEERD", {"toelichting": "Contractmanager Wmo geïnformeerd."}),
+    ],
+    [
+        ("IN_BEHANDELING", {"terugkoppeling": "In behandeling."}),
+        ("CONTRACTMANAGER_GEINFORMEERD", {"toelichting": "Contractmanager geïnformeerd."}),
+        ("AFGEROND", {"uitkomst": "afspraken_nagekomen", "terugkoppeling": "De aanbieder komt de afspraken na."}),
+    ],
+]
+
+
+async def _signalen_en_meldingen(
+    conn: Any,
+    beslisser: Beslisser,
+    pseudo: Pseudonimiseerder,
+    request_id: str,
+    verzamel: Verzoek,
+    aanbieder_ids: list[str],
+    bsns: Iterator[str],
+) -> None:
+    def als(rol: Rol, gemeente: str | None) -> Verzoek:
+        return Verzoek(Actor(f"demo-{rol}-{gemeente or 'rob'}", rol, gemeente), conn, beslisser, pseudo, request_id)
+
+    rmz = als(Rol.RMZ_MEDEWERKER, None)
+    betrokkenen = lambda: [  # noqa: E731
+        meldingen.BetrokkeneInvoer(BetrokkeneSoort.MEDEWERKER, "Begeleider (demo-aanbieder)"),
+        meldingen.BetrokkeneInvoer(BetrokkeneSoort.CLIENT, "Cliënt Demonstratie", next(bsns)),
+    ]
+    for gemeente, aantal_meldingen in (("0268", len(RMZ_PADEN)), ("0296", 1)):
+        consulent, kwal = als(Rol.CONSULENT, gemeente), als(Rol.KWALITEITSMEDEWERKER, gemeente)
+        for i in range(aantal_meldingen + 2):
+            s = await signalen.registreer(
+                consulent,
+                signalen.SignaalInvoer(
+                    aanbieder_id=aanbieder_ids[i % 3],
+                    categorie=Categorie.NIET_CONFORM_AFSPRAKEN,
+                    omschrijving="Afspraken uit het programma van eisen worden niet nagekomen (demo)",
+                    gegevens=STAP_1,
+                ),
+            )
+            if i == 0:
+                continue  # one signaal stays in stap 1
+            await signalen.escaleer(kwal, signalen.Escalatie(s.id, "stap_2", STAP_2))
+            if i == 1:
+                continue  # one in stap 2
+            await signalen.escaleer(kwal, signalen.Escalatie(s.id, "stap_3", STAP_3, betrokkenen(), True))
+            if gemeente == "0268":
+                melding = (await meldingen.per_signaal(rmz, [s.id]))[s.id]
+                for status, gegevens in RMZ_PADEN[i - 2]:
+                    await meldingen.behandel(rmz, melding.id, status, gegevens)
+        verzamel.audit.voeg_toe_alle([*consulent.audit.alle(), *kwal.audit.alle()])
+    direct = als(Rol.CONSULENT, "1945")
+    await meldingen.meld_bij_contractmanager(
+        direct,
+        meldingen.MeldingInvoer(
+            soort=MeldingSoort.CONTRACTMANAGER,
+            aanbieder_id=aanbieder_ids[1],
+            categorie=Categorie.ONGEWENSTE_WERKWIJZE,
+            samenvatting="Aanbieder schortte het verblijf van een jeugdige op en stuurde het kind twee weken naar huis",
+            betrokkenen=betrokkenen(),
+            betrokkene_geinformeerd=True,
+        ),
+    )
+    verzamel.audit.voeg_toe_alle([*direct.audit.alle(), *rmz.audit.alle()])
