@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,6 +22,23 @@ from domein.meldingen import Handeling as HandelingRij
 from domein.signalen import SignaalRij, StapRij
 
 I = Info[Context, None]  # noqa: E741
+T = TypeVar("T")
+
+
+async def gemeente_van(info: I, code: str) -> Gemeente:
+    return Gemeente.uit(await info.context.loaders.gemeente.load(code))
+
+
+async def aanbieder_van(info: I, id_: str) -> Aanbieder:
+    return Aanbieder.uit(await info.context.loaders.aanbieder.load(id_))
+
+
+async def optioneel(loader: Any, sleutel: str | None, maak: Callable[[Any], T]) -> T | None:
+    """Een optionele relatie: geen sleutel, of buiten bereik (de loader vindt niets), geeft null."""
+    if sleutel is None:
+        return None
+    rij = await loader.load(sleutel)
+    return None if rij is None else maak(rij)
 
 
 def _verstreken(termijn: date | None) -> bool:
@@ -73,18 +91,15 @@ class Signaal(Node):
 
     @strawberry.field
     async def gemeente(self, info: I) -> Gemeente:
-        return Gemeente.uit(await info.context.loaders.gemeente.load(self._rij.gemeente_code))
+        return await gemeente_van(info, self._rij.gemeente_code)
 
     @strawberry.field
     async def aanbieder(self, info: I) -> Aanbieder:
-        return Aanbieder.uit(await info.context.loaders.aanbieder.load(self._rij.aanbieder_id))
+        return await aanbieder_van(info, self._rij.aanbieder_id)
 
     @strawberry.field(description="De gekoppelde casus, alleen binnen uw bereik.")
     async def casus(self, info: I) -> Casus | None:
-        if self._rij.casus_id is None:
-            return None
-        rij = await info.context.loaders.casus.load(self._rij.casus_id)
-        return None if rij is None else Casus.uit(rij)
+        return await optioneel(info.context.loaders.casus, self._rij.casus_id, Casus.uit)
 
     @strawberry.field
     async def stappen(self, info: I) -> list[Stap]:
@@ -103,8 +118,7 @@ class Signaal(Node):
 
     @strawberry.field(description="De melding bij het RMZ die uit stap 3 ontstond.")
     async def melding(self, info: I) -> Melding | None:
-        rij = await info.context.loaders.melding_van_signaal.load(self._rij.id)
-        return None if rij is None else Melding.uit(rij)
+        return await optioneel(info.context.loaders.melding_van_signaal, self._rij.id, Melding.uit)
 
 
 @strawberry.type(description="Een betrokkene die de melder bewust in de melding noemde.")
@@ -180,18 +194,15 @@ class Melding(Node):
 
     @strawberry.field
     async def gemeente(self, info: I) -> Gemeente:
-        return Gemeente.uit(await info.context.loaders.gemeente.load(self._rij.gemeente_code))
+        return await gemeente_van(info, self._rij.gemeente_code)
 
     @strawberry.field
     async def aanbieder(self, info: I) -> Aanbieder:
-        return Aanbieder.uit(await info.context.loaders.aanbieder.load(self._rij.aanbieder_id))
+        return await aanbieder_van(info, self._rij.aanbieder_id)
 
     @strawberry.field(description="Het signaal erachter; alleen voor de gemeente van de melder.")
     async def signaal(self, info: I) -> Signaal | None:
-        if self._rij.signaal_id is None:
-            return None
-        rij = await info.context.loaders.signaal.load(self._rij.signaal_id)
-        return None if rij is None else Signaal.uit(rij)
+        return await optioneel(info.context.loaders.signaal, self._rij.signaal_id, Signaal.uit)
 
     @strawberry.field(description="Alleen waar het doel van uw rol dat toestaat; anders null.")
     async def betrokkenen(self, info: I) -> list[Betrokkene] | None:
