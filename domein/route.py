@@ -73,6 +73,13 @@ class Toestand:
     eind: bool = False
     termijn: Termijn | None = None
     gevolg: str | None = None
+    volledig: tuple[str, ...] = ()
+    """What 'fully documented' means for later steps (seed 000: the RMZ wants steps 1 and 2 complete);
+    defaults to ``verplicht``. Recording may start lighter and be supplemented (``aanvulling``)."""
+
+    @property
+    def voor_volledig(self) -> tuple[str, ...]:
+        return self.volledig or self.verplicht
 
 
 @dataclass(frozen=True)
@@ -142,12 +149,24 @@ class Route:
             )
         for eerder in regel.vereist_volledig:
             stap = self.toestanden[eerder]
-            gedaan = vastgelegd.get(eerder)
-            if gedaan is None or any(gedaan.get(v) in (None, "", []) for v in stap.verplicht):
+            gedaan = vastgelegd.get(eerder) or {}
+            ontbreekt = [v for v in stap.voor_volledig if gedaan.get(v) in (None, "", [])]
+            if ontbreekt:
+                titels = "; ".join(f"{v} ({self.velden[v].titel})" for v in ontbreekt)
                 raise StappenOnvolledig(
-                    f"'{stap.titel}' is niet volledig vastgelegd; leg eerst {', '.join(stap.verplicht)} vast."
+                    f"'{stap.titel}' is niet volledig vastgelegd. Vul die stap eerst aan met: {titels}."
                 )
         return Stapbesluit(doel, self._gegevens(doel, invoer), _deadline(doel, vandaag))
+
+    def aanvulling(self, toestand: str, invoer: Mapping[str, Any], vastgelegd: Mapping[str, Any]) -> dict[str, Any]:
+        """Vult de vastlegging van een al doorlopen stap aan (geen overgang; de huidige stap blijft)."""
+        if toestand not in vastgelegd or self.toestanden[toestand].eind:
+            raise OngeldigeOvergang("Alleen een eerder doorlopen, niet-afgesloten stap kan worden aangevuld.")
+        leeg = Toestand(toestand, self.toestanden[toestand].titel, ())
+        schoon = self._gegevens(leeg, invoer)
+        if not schoon:
+            raise OngeldigeInvoer("Geef minstens één veld om de stap mee aan te vullen.")
+        return schoon
 
 
 def _deadline(toestand: Toestand, vandaag: date) -> date | None:
@@ -170,7 +189,7 @@ def laad_route(pad: Path) -> Route:
         velden[naam] = Veld(naam, v["soort"], v.get("titel", naam), tuple(v.get("opties", ())))
     toestanden = {}
     for t in ruw.get("toestanden", []):
-        onbekend = [v for v in t.get("verplicht", []) if v not in velden]
+        onbekend = [v for v in [*t.get("verplicht", []), *t.get("volledig", [])] if v not in velden]
         if onbekend:
             raise _fout(pad, f"toestand {t['code']} verplicht onbekende velden {onbekend}")
         tm = t.get("termijn")
@@ -183,11 +202,12 @@ def laad_route(pad: Path) -> Route:
             bool(t.get("eind", False)),
             Termijn(int(tm["aantal"]), tm["eenheid"], tm.get("titel", "")) if tm else None,
             t.get("gevolg"),
+            tuple(t.get("volledig", [])),
         )
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])
     )
-    # Names end up in audit records (verwerkingsactiviteit, at most 60 characters: "<naam>: <code>").
+    # Names end up in audit records (verwerkingsactiviteit, at most 120 characters: "<naam>: <code> aangevuld").
     if len(str(ruw.get("naam", ""))) > 30 or any(len(c) > 28 for c in toestanden):
         raise _fout(pad, "routenaam hoogstens 30 tekens, toestandcodes hoogstens 28")
     if ruw.get("start") not in toestanden:

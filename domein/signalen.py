@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domein import casussen, meldingen
+from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder, signaal, signaal_stap
@@ -184,8 +185,22 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
     besluit = vz.eis(
         route.resource(e.naar), Actie.SCHRIJVEN, object_id=huidig.id, verantwoordelijke=huidig.gemeente_code
     )
-    vastgelegd = {s.toestand: s.gegevens for s in (await stappen_van(vz, [huidig.id]))[huidig.id]}
+    vastgelegd: dict[str, dict[str, Any]] = {}
+    for s in (await stappen_van(vz, [huidig.id]))[huidig.id]:
+        vastgelegd[s.toestand] = {**vastgelegd.get(s.toestand, {}), **s.gegevens}  # supplements add up
     nu = vz.nu()
+    if e.naar in vastgelegd:  # a step already passed: supplement its record, stay where we are
+        aanvulling = route.aanvulling(e.naar, e.gegevens, vastgelegd)
+        await _stap(vz, huidig.id, e.naar, aanvulling)
+        vz.registratie(
+            besluit,
+            object_type=RESOURCE,
+            object_id=huidig.id,
+            verantwoordelijke=huidig.gemeente_code,
+            activiteit=f"{route.naam}: {e.naar} aangevuld",
+            operatie=Operatie.WIJZIGEN,
+        )
+        return huidig
     if route.toestanden.get(e.naar) is not None and route.toestanden[e.naar].gevolg == "melding_rmz":
         meldingen.controleer_rmz_onderwerp(Categorie(huidig.categorie))
         meldingen.controleer_betrokkenen(e.betrokkenen, e.betrokkene_geinformeerd)

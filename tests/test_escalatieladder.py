@@ -65,13 +65,22 @@ async def test_rmz_weigert_melding_zonder_stap_2(api):
     """Seed 000: een melding wordt pas in behandeling genomen als stap 1 en 2 volledig zijn doorlopen."""
     s = await signaal_in_stap_1(api)
     r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(s["id"])})
-    assert codes(r) == ["ONGELDIGE_OVERGANG"]  # stap 1 → stap 3 is not a transition at all
+    assert codes(r) == ["STAPPEN_ONVOLLEDIG"] and "Stap 2" in r["errors"][0]["message"]
     assert r["data"] is None
 
 
-async def test_rmz_weigert_melding_met_onvolledige_stap_2(api):
+async def test_rmz_weigert_melding_met_onvolledige_stap_2_tot_die_is_aangevuld(api):
     s = await signaal_in_stap_1(api)
-    r = await api.als(
+    licht = await api.als(
+        "kwaliteitsmedewerker",
+        NIJMEGEN,
+        ESCALEER,
+        {"i": {"signaalId": s["id"], "naarStap": "2", "toelichting": "Herhaling", "herhaling": True}},
+    )
+    assert "errors" not in licht, licht
+    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(s["id"])})
+    assert codes(r) == ["STAPPEN_ONVOLLEDIG"] and "verbeterafspraken_management" in r["errors"][0]["message"]
+    aangevuld = await api.als(
         "kwaliteitsmedewerker",
         NIJMEGEN,
         ESCALEER,
@@ -79,13 +88,15 @@ async def test_rmz_weigert_melding_met_onvolledige_stap_2(api):
             "i": {
                 "signaalId": s["id"],
                 "naarStap": "2",
-                "toelichting": "Herhaling",
-                "herhaling": True,
-                "afgesprokenOp": "2026-11-16",
+                "afspraken": "Verbeterafspraken met het management",
+                "afgesprokenOp": "2026-11-20",
             }
         },
     )
-    assert codes(r) == ["BAD_USER_INPUT"]  # stap 2 itself must record the verbeterafspraken
+    assert aangevuld["data"]["escaleerSignaal"]["stap"] == "stap_2"
+    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(s["id"])})
+    assert "errors" not in r, r
+    assert r["data"]["escaleerSignaal"]["melding"]["status"] == "ONTVANGEN"
 
 
 async def test_melding_met_client_vraagt_bevestiging_dat_client_is_geinformeerd(api):

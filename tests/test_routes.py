@@ -48,6 +48,7 @@ def test_seed_000_stap_1_tot_3_met_volledige_vastlegging():
 def test_seed_000_rmz_weigert_stap_3_zonder_volledige_stap_2():
     """Seed 000: 'in behandeling genomen als alle stappen uit stap 1 en 2 volledig doorlopen zijn'."""
     onvolledig = {k: v for k, v in STAP_2.items() if k != "verbeterafspraken_management"}
+    assert ROB.overgang("stap_1", "stap_2", onvolledig, {"stap_1": STAP_1}, VANDAAG)  # may start light
     with pytest.raises(StappenOnvolledig):
         ROB.overgang(
             "stap_2",
@@ -60,21 +61,34 @@ def test_seed_000_rmz_weigert_stap_3_zonder_volledige_stap_2():
         ROB.overgang("stap_2", "stap_3", {"toelichting": "x", "herhaling": True}, {"stap_2": STAP_2}, VANDAAG)
 
 
-def test_seed_000_stap_overslaan_is_een_ongeldige_overgang():
-    with pytest.raises(OngeldigeOvergang):
+def test_seed_000_stap_2_overslaan_geeft_stappen_onvolledig():
+    with pytest.raises(StappenOnvolledig) as fout:
         ROB.overgang("stap_1", "stap_3", {"toelichting": "x", "herhaling": True}, {"stap_1": STAP_1}, VANDAAG)
+    assert "Stap 2" in fout.value.bericht
     with pytest.raises(OngeldigeOvergang):
-        ROB.overgang("stap_3", "stap_2", STAP_2, {}, VANDAAG)
+        ROB.overgang("stap_3", "stap_2", STAP_2, {}, VANDAAG)  # stap 3 is final
 
 
-def test_stap_1_zonder_afspraken_wordt_geweigerd_met_het_veld():
+def test_stap_1_vraagt_minstens_wat_er_gebeurde_en_waarop_gewezen_is():
     with pytest.raises(OngeldigeInvoer) as fout:
-        ROB.begin({k: v for k, v in STAP_1.items() if k != "afspraken"}, VANDAAG)
-    assert fout.value.veld == "afspraken"
+        ROB.begin({k: v for k, v in STAP_1.items() if k != "aanbieder_gewezen_op"}, VANDAAG)
+    assert fout.value.veld == "aanbieder_gewezen_op"
     with pytest.raises(OngeldigeInvoer):
         ROB.begin(STAP_1 | {"aanbieder_gewezen_op": ["iets_anders"]}, VANDAAG)
     with pytest.raises(OngeldigeInvoer):
         ROB.begin(STAP_1 | {"onbekend_veld": "x"}, VANDAAG)
+
+
+def test_lichte_stap_1_moet_worden_aangevuld_voor_het_rmz():
+    """Seed 000: 'bij voorkeur schriftelijk vastleggen'; voor het RMZ moeten stap 1 en 2 volledig zijn."""
+    licht = ROB.begin({"toelichting": "Mondeling gewezen", "aanbieder_gewezen_op": ["productomschrijving"]}, VANDAAG)
+    vast = {"stap_1": licht.gegevens, "stap_2": STAP_2}
+    with pytest.raises(StappenOnvolledig) as fout:
+        ROB.overgang("stap_2", "stap_3", {"toelichting": "x", "herhaling": True}, vast, VANDAAG)
+    assert "afspraken" in fout.value.bericht and "afgesproken_op" in fout.value.bericht
+    aanvulling = ROB.aanvulling("stap_1", {"afspraken": "PvE §3", "afgesproken_op": "2026-11-02"}, vast)
+    vast["stap_1"] = {**licht.gegevens, **aanvulling}
+    assert ROB.overgang("stap_2", "stap_3", {"toelichting": "x", "herhaling": True}, vast, VANDAAG).naar.eind
 
 
 def test_seed_002_vier_stappen_tot_de_geschillencommissie():
