@@ -16,6 +16,7 @@ from api.context import Context
 from api.enums import BetrokkeneSoort, Categorie, MeldingSoort, MeldingStatus
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
+from domein import meldingen
 from domein.meldingen import Betrokkene as BetrokkeneRij
 from domein.meldingen import BetrokkeneInvoer, MeldingRij
 from domein.meldingen import Handeling as HandelingRij
@@ -181,12 +182,14 @@ class Melding(Node):
     def termijn_verstreken(self) -> bool:
         return _verstreken(self._rij.termijn) and self._rij.status not in ("AFGEROND", "NIET_IN_BEHANDELING")
 
-    @strawberry.field
-    def samenvatting(self) -> str:
-        return self._rij.samenvatting
+    @strawberry.field(description="Vrije tekst; null waar het doel van uw rol die niet toestaat.")
+    def samenvatting(self, info: I) -> str | None:
+        return self._rij.samenvatting if meldingen.inhoud_zichtbaar(info.context.vz, self._rij) else None
 
     @strawberry.field(description="De genomen stappen en gemaakte afspraken, zoals de melder ze vastlegde.")
-    def stappen(self) -> list[Stap]:
+    def stappen(self, info: I) -> list[Stap] | None:
+        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+            return None
         return [
             Stap(stap=s["toestand"], titel=s["titel"], gegevens=s["gegevens"], vastgelegd_op=None, door=None)
             for s in self._rij.stappen
@@ -214,12 +217,16 @@ class Melding(Node):
         return list(await info.context.loaders.melding_pseudoniemen.load(self._rij.id))
 
     @strawberry.field(description="Wat de behandelaar aan de melder terugkoppelde, oudste eerst.")
-    async def terugkoppeling(self, info: I) -> list[str]:
+    async def terugkoppeling(self, info: I) -> list[str] | None:
+        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+            return None
         handelingen = await info.context.loaders.melding_handelingen.load(self._rij.id)
         return [h.gegevens["terugkoppeling"] for h in handelingen if h.gegevens.get("terugkoppeling")]
 
     @strawberry.field
-    async def handelingen(self, info: I) -> list[Handeling]:
+    async def handelingen(self, info: I) -> list[Handeling] | None:
+        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+            return None
         return [Handeling.uit(h) for h in await info.context.loaders.melding_handelingen.load(self._rij.id)]
 
 

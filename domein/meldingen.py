@@ -171,6 +171,16 @@ async def op_id(vz: Verzoek, id_: str) -> MeldingRij:
     return gevonden
 
 
+def inhoud_zichtbaar(vz: Verzoek, rij: MeldingRij) -> bool:
+    """Vrije tekst (samenvatting, stappen, handelingen, terugkoppeling) per meldingsoort.
+
+    Free text may carry persoonsgegevens despite the form's instructions, so the contractmanager, who
+    reads RMZ-meldingen only pseudonymised (toegang.md rule 3), gets it only for direct-route meldingen
+    addressed to them. The policy decides per soort: resource melding.inhoud.<soort>.
+    """
+    return vz.beslisser.beslis(vz.actor, f"melding.inhoud.{rij.soort}", Actie.LEZEN).toegestaan
+
+
 def _soorten_met_betrokkenen(vz: Verzoek) -> list[str]:
     return [
         str(s)

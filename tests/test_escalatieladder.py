@@ -348,3 +348,28 @@ async def test_verlopen_termijnen_zijn_op_te_vragen(api):
     )
     assert r["data"]["meldingen"]["totalCount"] == 1
     assert r["data"]["meldingen"]["edges"][0]["node"]["termijnVerstreken"] is True
+
+
+async def test_contractmanager_krijgt_geen_vrije_tekst_van_rmz_meldingen_wel_van_directe(api):
+    """toegang.md regel 3: vrije tekst kan persoonsgegevens bevatten; alleen de directe route is aan hen gericht."""
+    await melding_bij_rmz(api)
+    aid = await aanbieder(api)
+    await api.als(
+        "consulent",
+        NIJMEGEN,
+        DIRECT,
+        {"i": {"aanbiederId": aid, "categorie": "KWALITEIT", "samenvatting": "Zorg per direct gestopt"}},
+    )
+    q = "{ meldingen { edges { node { route samenvatting stappen { stap } terugkoppeling handelingen { op } } } } }"
+    r = await api.als("contractmanager", None, q)
+    per_route = {e["node"]["route"]: e["node"] for e in r["data"]["meldingen"]["edges"]}
+    assert per_route["RMZ"] | {"route": None} == {
+        "route": None,
+        "samenvatting": None,
+        "stappen": None,
+        "terugkoppeling": None,
+        "handelingen": None,
+    }
+    assert per_route["CONTRACTMANAGER"]["samenvatting"] == "Zorg per direct gestopt"
+    rmz = await api.als("rmz_medewerker", None, q)
+    assert all(e["node"]["samenvatting"] for e in rmz["data"]["meldingen"]["edges"])
