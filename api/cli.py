@@ -163,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at start
     args = parser().parse_args(argv)
     try:
         return int(args.functie(args, Instellingen()))
