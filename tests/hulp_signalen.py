@@ -89,3 +89,8 @@ async def melding_bij_rmz(api: Any, gemeente: str = NIJMEGEN) -> dict[str, Any]:
     r = await api.als("kwaliteitsmedewerker", gemeente, ESCALEER, {"i": stap_3(s["id"])})
     assert "errors" not in r, r
     return dict(r["data"]["escaleerSignaal"]["melding"])
+
+
+async def behandel(api: Any, rol: str, melding_id: str, status: str, **velden: Any) -> dict[str, Any]:
+    """behandelMelding als ``rol``; ``velden`` in camelCase zoals de API ze kent."""
+    return dict(await api.als(rol, None, BEHANDEL, {"i": {"meldingId": melding_id, "naarStatus": status} | velden}))

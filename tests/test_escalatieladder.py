@@ -8,10 +8,10 @@ from datetime import date
 from tests.conftest import codes
 from tests.hulp import NIJMEGEN, WIJCHEN
 from tests.hulp_signalen import (
-    BEHANDEL,
     DIRECT,
     ESCALEER,
     aanbieder,
+    behandel,
     melding_bij_rmz,
     naar_stap_2,
     signaal_in_stap_1,
@@ -123,56 +123,25 @@ async def test_financieringsvraag_hoort_bij_de_gemeente(api):
 
 async def test_rmz_behandelt_met_terugkoppeling_die_de_melder_leest(api):
     m = await melding_bij_rmz(api)
-    zonder = await api.als(
-        "rmz_medewerker", None, BEHANDEL, {"i": {"meldingId": m["id"], "naarStatus": "IN_BEHANDELING"}}
-    )
+    zonder = await behandel(api, "rmz_medewerker", m["id"], "IN_BEHANDELING")
     assert codes(zonder) == ["BAD_USER_INPUT"]  # always with feedback (seed 003 §41.4)
-    r = await api.als(
-        "rmz_medewerker",
-        None,
-        BEHANDEL,
-        {
-            "i": {
-                "meldingId": m["id"],
-                "naarStatus": "IN_BEHANDELING",
-                "terugkoppeling": "Wij nemen uw melding in behandeling",
-            }
-        },
+    r = await behandel(
+        api, "rmz_medewerker", m["id"], "IN_BEHANDELING", terugkoppeling="Wij nemen uw melding in behandeling"
     )
     assert r["data"]["behandelMelding"]["status"] == "IN_BEHANDELING"
-    te_vroeg = await api.als(
-        "rmz_medewerker",
-        None,
-        BEHANDEL,
-        {
-            "i": {
-                "meldingId": m["id"],
-                "naarStatus": "AFGEROND",
-                "uitkomst": "handhavingstraject",
-                "terugkoppeling": "x",
-            }
-        },
+    te_vroeg = await behandel(
+        api, "rmz_medewerker", m["id"], "AFGEROND", uitkomst="handhavingstraject", terugkoppeling="x"
     )
     assert codes(te_vroeg) == ["ONGELDIGE_OVERGANG"]  # the contractmanager must be informed first
-    await api.als(
+    await behandel(api, "rmz_medewerker", m["id"], "CONTRACTMANAGER_GEINFORMEERD", toelichting="CM op de hoogte")
+    klaar = await behandel(
+        api,
         "rmz_medewerker",
-        None,
-        BEHANDEL,
-        {"i": {"meldingId": m["id"], "naarStatus": "CONTRACTMANAGER_GEINFORMEERD", "toelichting": "CM op de hoogte"}},
-    )
-    klaar = await api.als(
-        "rmz_medewerker",
-        None,
-        BEHANDEL,
-        {
-            "i": {
-                "meldingId": m["id"],
-                "naarStatus": "AFGEROND",
-                "uitkomst": "inwonersstop",
-                "actieAanbieder": "Inwonersstop aangekondigd",
-                "terugkoppeling": "Inwonersstop voor deze aanbieder",
-            }
-        },
+        m["id"],
+        "AFGEROND",
+        uitkomst="inwonersstop",
+        actieAanbieder="Inwonersstop aangekondigd",
+        terugkoppeling="Inwonersstop voor deze aanbieder",
     )
     assert klaar["data"]["behandelMelding"]["uitkomst"] == "inwonersstop"
     melder = await api.als("consulent", NIJMEGEN, "{ meldingen { edges { node { status terugkoppeling } } } }")
@@ -232,32 +201,17 @@ async def test_directe_route_naar_contractmanager_met_hoor_en_wederhoor(api):
     assert (m["route"], m["status"]) == ("CONTRACTMANAGER", "ONTVANGEN")
     cm = await api.als("contractmanager", None, "{ meldingen { edges { node { betrokkenen { naam bsn } } } } }")
     assert cm["data"]["meldingen"]["edges"][0]["node"]["betrokkenen"] == [{"naam": "Cliënt Direct", "bsn": "999990020"}]
-    rmz_mag_niet = await api.als(
-        "rmz_medewerker",
-        None,
-        BEHANDEL,
-        {"i": {"meldingId": m["id"], "naarStatus": "IN_BEHANDELING", "hoorEnWederhoor": "x"}},
-    )
+    rmz_mag_niet = await behandel(api, "rmz_medewerker", m["id"], "IN_BEHANDELING", hoorEnWederhoor="x")
     assert codes(rmz_mag_niet) == ["FORBIDDEN"]
-    await api.als(
+    await behandel(api, "contractmanager", m["id"], "IN_BEHANDELING", hoorEnWederhoor="Cliënt en aanbieder gehoord")
+    klaar = await behandel(
+        api,
         "contractmanager",
-        None,
-        BEHANDEL,
-        {"i": {"meldingId": m["id"], "naarStatus": "IN_BEHANDELING", "hoorEnWederhoor": "Cliënt en aanbieder gehoord"}},
-    )
-    klaar = await api.als(
-        "contractmanager",
-        None,
-        BEHANDEL,
-        {
-            "i": {
-                "meldingId": m["id"],
-                "naarStatus": "AFGEROND",
-                "interventie": "Zorg hervat, aanbieder in gebreke gesteld",
-                "uitkomst": "handhavingstraject",
-                "terugkoppeling": "Zorg is hervat",
-            }
-        },
+        m["id"],
+        "AFGEROND",
+        interventie="Zorg hervat, aanbieder in gebreke gesteld",
+        uitkomst="handhavingstraject",
+        terugkoppeling="Zorg is hervat",
     )
     assert klaar["data"]["behandelMelding"]["terugkoppeling"] == ["Zorg is hervat"]
 
@@ -288,19 +242,9 @@ async def test_elfde_pgb_kwaliteitstoets_in_een_jaar_wordt_geweigerd(api):
             ("IN_BEHANDELING", {"terugkoppeling": "ok"}),
             ("CONTRACTMANAGER_GEINFORMEERD", {"toelichting": "cm"}),
         ):
-            await api.als("rmz_medewerker", None, BEHANDEL, {"i": {"meldingId": m["id"], "naarStatus": status} | extra})
-        r = await api.als(
-            "rmz_medewerker",
-            None,
-            BEHANDEL,
-            {
-                "i": {
-                    "meldingId": m["id"],
-                    "naarStatus": "AFGEROND",
-                    "uitkomst": "pgb_kwaliteitstoets",
-                    "terugkoppeling": "t",
-                }
-            },
+            await behandel(api, "rmz_medewerker", m["id"], status, **extra)
+        r = await behandel(
+            api, "rmz_medewerker", m["id"], "AFGEROND", uitkomst="pgb_kwaliteitstoets", terugkoppeling="t"
         )
         if i < 10:
             assert "errors" not in r, r
