@@ -26,7 +26,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
-from api.fouten import formatteer, fout, intern
+from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -99,8 +99,8 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
                 return {"data": None, "errors": fouten}
             await audit.schrijf(conn, vz.audit.alle(), request_id)
             await conn.commit()
-        except Exception:
-            log.exception("Verzoek %s mislukt; alles teruggedraaid", request_id)
+        except Exception as fout_:
+            log_onverwacht(request_id, fout_)
             await conn.rollback()
             return {"data": None, "errors": [intern(request_id)]}
     antwoord: dict[str, Any] = {"data": resultaat.data}

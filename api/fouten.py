@@ -4,15 +4,40 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import Any
 
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 
 from domein.fouten import DomeinFout
 
 log = logging.getLogger("regiekamer")
 
 _SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def log_onverwacht(request_id: str, fout: BaseException) -> None:
+    """Logt een onverwachte fout met verzoek-id, zonder persoonsgegevens.
+
+    Database errors can quote the failing row (PostgreSQL: "Failing row contains (...)"), so for them
+    only the error class, SQLSTATE, constraint and statement are logged, with the stack frames but
+    without any message text. Bound parameters are hidden by the engine (hide_parameters).
+    """
+    if isinstance(fout, DBAPIError):
+        orig = fout.orig
+        stapel = "".join(traceback.format_tb(fout.__traceback__))
+        log.error(
+            "Databasefout (verzoek %s): %s sqlstate=%s constraint=%s\n[SQL: %s]\n%s",
+            request_id,
+            type(orig).__name__,
+            getattr(orig, "sqlstate", None),
+            getattr(orig, "constraint_name", None),
+            fout.statement,
+            stapel,
+        )
+        return
+    log.error("Onverwachte fout (verzoek %s)", request_id, exc_info=fout)
 
 
 def fout(code: str, bericht: str, **extra: Any) -> dict[str, Any]:
@@ -39,7 +64,7 @@ def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
         tekst = _SUGGESTIE.sub("", err.message)
         uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}")
     else:
-        log.error("Onverwachte fout (verzoek %s)", request_id, exc_info=origineel)
+        log_onverwacht(request_id, origineel)
         uit = intern(request_id)
     if err.path:
         uit["path"] = list(err.path)

@@ -114,3 +114,30 @@ async def test_health_antwoordt_als_de_database_antwoordt(api):
 async def test_graphiql_in_de_browser(api):
     antwoord = await api.client.get("/graphql", headers={"Accept": "text/html"})
     assert antwoord.status_code == 200 and "graphiql" in antwoord.text.lower()
+
+
+async def test_databasefout_zet_geen_bsn_in_het_serverlog(api, monkeypatch, caplog):
+    """Een onverwachte databasefout logt de SQL, maar nooit de parameters (BSN, naam)."""
+    import sqlalchemy as sa
+
+    from domein.opslag.tabellen import casus_persoonsgegevens
+    from tests.hulp import REGISTREER_CASUS, casus_invoer
+
+    async with api.engine.begin() as conn:  # make the next insert fail inside the database
+        if api.engine.dialect.name == "postgresql":
+            await conn.execute(sa.text("ALTER TABLE casus_persoonsgegevens ADD CONSTRAINT kapot CHECK (naam = 'x')"))
+        else:
+            await conn.execute(
+                sa.text(
+                    "CREATE TRIGGER kapot BEFORE INSERT ON casus_persoonsgegevens "
+                    "BEGIN SELECT RAISE(ABORT, 'kapot'); END"
+                )
+            )
+    _ = casus_persoonsgegevens
+    with caplog.at_level(logging.ERROR, logger="regiekamer"):
+        antwoord = await api.als(
+            "consulent", NIJMEGEN, REGISTREER_CASUS, {"input": casus_invoer(bsn="999990032", naam="Geheime Naam")}
+        )
+    assert codes(antwoord) == ["INTERNAL"]
+    assert "casus_persoonsgegevens" in caplog.text  # the failing statement is logged ...
+    assert "999990032" not in caplog.text and "Geheime Naam" not in caplog.text  # ... its parameters are not

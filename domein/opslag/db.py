@@ -21,6 +21,8 @@ def maak_engine(url: str, **kwargs: Any) -> AsyncEngine:
     the audit chain can read its last hash and append without another writer slipping in, and
     no transaction fails half-way on a lock upgrade.
     """
+    # Never put bound parameters (a BSN, a naam) into exception texts or logs.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
