@@ -8,7 +8,7 @@ A new region's route is a new file plus policy lines.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -230,10 +230,6 @@ def laad_routes(*mappen: Path) -> dict[str, Route]:
                 raise _fout(pad, f"de routenaam {route.naam} bestaat al")
             routes[route.naam] = route
     return routes
-
-
-def routes_met_resources(routes: Iterable[Route]) -> set[str]:
-    return {r.resource(t) for r in routes for t in r.toestanden}
 
 
 @lru_cache(maxsize=1)
