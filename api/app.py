@@ -19,6 +19,7 @@ from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -122,7 +123,8 @@ async def graphql_post(request: Request) -> Response:
     except ValueError:
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "Ongeldige Content-Length.")]}, 400, request_id)
     try:
-        actor = t.verifier.verify(bearer_token(request.headers.get("authorization")))
+        # In JWKS mode verify may fetch keys over the network: keep that off the event loop.
+        actor = await run_in_threadpool(t.verifier.verify, bearer_token(request.headers.get("authorization")))
     except OngeldigToken as e:
         return _antwoord({"errors": [fout("UNAUTHENTICATED", e.bericht)]}, 401, request_id)
     try:

@@ -2,38 +2,174 @@
 
 Only asymmetric algorithms are accepted, and only the one that fits the key: an RSA key verifies
 RS256, an EC P-256 key verifies ES256. That closes ``alg: none`` and the HS256-with-public-key
-confusion. Every failure becomes ``OngeldigToken`` with a Dutch message; nothing else escapes.
+confusion. Every failure becomes ``OngeldigToken`` with a Dutch message that says what to do;
+nothing else escapes ``verify``, and no message carries key material, header values or a traceback.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import math
+import threading
+import time
 from typing import Any
+from urllib.parse import urlparse
 
 import jwt
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from domein.actor import Actor, OngeldigeActor
 
+log = logging.getLogger(__name__)
+
 MAX_TOKEN_BYTES = 8192
-VERPLICHT = ["aud", "exp", "iat", "sub", "rol"]
+"""Larger tokens are refused before any parsing: a bearer token has no reason to be this big."""
+
+MIN_RSA_BITS = 2048
+
+VERPLICHTE_CLAIMS = ("aud", "exp", "iat", "sub", "rol")
+TIJDCLAIMS = ("exp", "iat", "nbf")
+
+JWKS_LEVENSDUUR_SECONDEN = 300.0
+"""How long a fetched JWKS is trusted; a key removed at the provider stops working within this time."""
+JWKS_TIMEOUT_SECONDEN = 3.0
+JWKS_RUST_SECONDEN = 30.0
+"""Minimum time between fetches forced by an unknown kid, so random kids cannot make us hammer the IdP."""
+JWKS_HERSTEL_SECONDEN = 10.0
+"""After a failed fetch, wait this long before trying again, so an IdP outage does not stall every request."""
+
+_LOOPBACK_NAMEN = frozenset({"localhost"})
+
+# Dutch, user-facing messages. They say what to do and never echo key material or header values.
+_TE_GROOT = "Het token is groter dan 8 KB; vraag een gewoon toegangstoken aan bij de identiteitsprovider."
+_GEEN_JWT = "Het token is geen geldige JWT; stuur het token mee precies zoals de identiteitsprovider het uitgaf."
+_ALGORITME = (
+    "Het token is niet getekend met het algoritme dat bij de sleutel hoort (alleen RS256 of ES256); "
+    "vraag een nieuw token aan bij de juiste identiteitsprovider."
+)
+_VERLOPEN = "Het token is verlopen; vraag een nieuw token aan."
+_NOG_NIET_GELDIG = (
+    "Het token is nog niet geldig (iat of nbf ligt in de toekomst); "
+    "controleer de klok van de uitgever of vraag een nieuw token aan."
+)
+_UITGEVER = (
+    "Het token komt niet van de ingestelde uitgever (iss); vraag een token aan bij de juiste identiteitsprovider."
+)
+_HANDTEKENING = "De handtekening van het token klopt niet; vraag een nieuw token aan bij de juiste identiteitsprovider."
+_ONGELDIG = "Het token is ongeldig; vraag een nieuw token aan."
+_GEEN_KID = "Het token mist een sleutel-id (kid) in de kop; vraag een nieuw token aan bij de identiteitsprovider."
+_ONBEKENDE_KID = "Het token is getekend met een onbekende sleutel (kid); vraag een nieuw token aan."
+_JWKS_ONBEREIKBAAR = (
+    "De sleutels van de identiteitsprovider zijn nu niet op te halen; probeer het over een minuut opnieuw."
+)
+_JWKS_ONBRUIKBAAR = (
+    "De sleutelset (JWKS) van de identiteitsprovider is onbruikbaar; "
+    "probeer het later opnieuw of meld het de beheerder."
+)
 
 
 class OngeldigToken(Exception):
+    """Het token wordt niet aanvaard; ``bericht`` is veilig om aan de gebruiker te tonen (HTTP 401)."""
+
     def __init__(self, bericht: str) -> None:
         super().__init__(bericht)
         self.bericht = bericht
 
 
-def _algoritme(sleutel: Any) -> str:
-    if isinstance(sleutel, rsa.RSAPublicKey):
+def _algoritme(sleutel: object) -> str | None:
+    """The only algorithm a key may verify, or None when the key is not one we accept at all."""
+    if isinstance(sleutel, rsa.RSAPublicKey) and sleutel.key_size >= MIN_RSA_BITS:
         return "RS256"
     if isinstance(sleutel, ec.EllipticCurvePublicKey) and isinstance(sleutel.curve, ec.SECP256R1):
         return "ES256"
-    raise ValueError("Alleen RSA- of EC P-256-sleutels worden ondersteund.")
+    return None
+
+
+def _laad_publieke_sleutel(pem: str) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
+    """Reads a PEM public key or X.509 certificate; refuses at start-up what could never verify a token."""
+    # Env vars often carry the PEM with literal "\n"; accept that rather than fail on a formality.
+    tekst = pem.strip().replace("\\n", "\n").encode()
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in tekst:
+            sleutel: object = x509.load_pem_x509_certificate(tekst).public_key()
+        else:
+            sleutel = serialization.load_pem_public_key(tekst)
+    except ValueError:
+        raise ValueError(
+            "REGIEKAMER_JWT_PUBLIC_KEY is geen leesbare PEM-publieke sleutel of -certificaat "
+            "(verwacht '-----BEGIN PUBLIC KEY-----')."
+        ) from None
+    alg = _algoritme(sleutel)
+    if alg is None or not isinstance(sleutel, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise ValueError(
+            f"De publieke sleutel moet RSA (minstens {MIN_RSA_BITS} bits, RS256) of EC P-256 (ES256) zijn."
+        )
+    return sleutel, alg
+
+
+def _controleer_jwks_url(url: str) -> None:
+    """Keys fetched over plain HTTP could be swapped in transit; only loopback may skip TLS (tests, sidecars)."""
+    delen = urlparse(url)
+    host = (delen.hostname or "").lower()
+    if delen.scheme == "https" and host:
+        return
+    if delen.scheme == "http" and host:
+        if host in _LOOPBACK_NAMEN:
+            return
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            pass
+    raise ValueError(
+        "REGIEKAMER_JWKS_URL moet een https-adres zijn (http mag alleen naar localhost), "
+        "bijvoorbeeld https://idp.example.nl/.well-known/jwks.json."
+    )
+
+
+class _JwksClient(jwt.PyJWKClient):
+    """PyJWKClient that rate-limits its own fetches: unknown kids and IdP outages cannot cost a fetch per request."""
+
+    def __init__(self, uri: str) -> None:
+        # cache_keys=False on purpose: PyJWT's per-kid LRU never expires, so a key the IdP withdrew would stay
+        # trusted. The JWK-set cache below does expire, and lookups in it are cheap.
+        super().__init__(
+            uri,
+            cache_keys=False,
+            cache_jwk_set=True,
+            lifespan=JWKS_LEVENSDUUR_SECONDEN,
+            timeout=JWKS_TIMEOUT_SECONDEN,
+        )
+        self.laatst_opgehaald = -math.inf
+        self.mislukt_op = -math.inf
+
+    def mag_verversen(self) -> bool:
+        """A forced refresh (unknown kid) only when the set is not fresh already."""
+        return time.monotonic() - self.laatst_opgehaald >= JWKS_RUST_SECONDEN
+
+    def fetch_data(self) -> Any:
+        if time.monotonic() - self.mislukt_op < JWKS_HERSTEL_SECONDEN:
+            raise jwt.PyJWKClientConnectionError("JWKS recently failed; backing off")
+        try:
+            data = super().fetch_data()
+        except Exception:
+            self.mislukt_op = time.monotonic()
+            raise
+        self.laatst_opgehaald = time.monotonic()
+        self.mislukt_op = -math.inf
+        return data
+
+
+def _zoek_kid(sleutels: list[jwt.PyJWK], kid: str) -> jwt.PyJWK | None:
+    return next((s for s in sleutels if s.key_id == kid), None)
 
 
 class TokenVerifier:
+    """Checks bearer tokens and turns them into an ``Actor``; the only way a request gets a role and a gemeente."""
+
     def __init__(
         self,
         *,
@@ -43,42 +179,88 @@ class TokenVerifier:
         issuer: str | None = None,
         leeway_seconds: int = 30,
     ) -> None:
-        if (public_key_pem is None) == (jwks_url is None):
-            raise ValueError("Geef precies één van public_key_pem of jwks_url op.")
-        self._sleutel: Any = None
-        self._jwks: jwt.PyJWKClient | None = None
-        if public_key_pem is not None:
-            self._sleutel = serialization.load_pem_public_key(public_key_pem.encode())
-            self._alg = _algoritme(self._sleutel)
-        else:
-            self._jwks = jwt.PyJWKClient(str(jwks_url), cache_keys=True, lifespan=300, timeout=5)
+        # Empty strings (an env var set but blank) count as absent, so the message below is the one shown.
+        pem = public_key_pem if public_key_pem and public_key_pem.strip() else None
+        url = jwks_url.strip() if jwks_url and jwks_url.strip() else None
+        if (pem is None) == (url is None):
+            raise ValueError(
+                "Geef precies één manier om tokens te controleren: public_key_pem (REGIEKAMER_JWT_PUBLIC_KEY) "
+                "of jwks_url (REGIEKAMER_JWKS_URL), niet allebei en niet geen van beide."
+            )
+        if not audience:
+            raise ValueError("De audience mag niet leeg zijn; gebruik bijvoorbeeld 'regiekamer'.")
+        if leeway_seconds < 0:
+            raise ValueError("leeway_seconds moet 0 of groter zijn.")
         self._audience = audience
-        self._issuer = issuer
+        self._issuer = issuer or None
         self._leeway = leeway_seconds
-
-    def _sleutel_voor(self, token: str) -> tuple[Any, str]:
-        if self._jwks is None:
-            return self._sleutel, self._alg
-        try:
-            jwk = self._jwks.get_signing_key_from_jwt(token)
-        except jwt.PyJWKClientConnectionError:
-            raise OngeldigToken(
-                "De sleutels van de identiteitsprovider zijn niet op te halen; probeer het later."
-            ) from None
-        except (jwt.PyJWKClientError, jwt.DecodeError):
-            raise OngeldigToken("Het token is getekend met een onbekende sleutel (kid).") from None
-        return jwk.key, _algoritme(jwk.key)
+        self._sleutel: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None = None
+        self._alg = ""
+        self._jwks: _JwksClient | None = None
+        self._jwks_slot = threading.Lock()
+        if pem is not None:
+            self._sleutel, self._alg = _laad_publieke_sleutel(pem)
+        else:
+            assert url is not None
+            _controleer_jwks_url(url)
+            self._jwks = _JwksClient(url)
 
     def verify(self, token: str) -> Actor:
+        """Returns the actor of a valid token; raises ``OngeldigToken`` for anything else."""
+        if not isinstance(token, str) or not token:
+            raise OngeldigToken(_GEEN_JWT)
         if len(token) > MAX_TOKEN_BYTES:
-            raise OngeldigToken("Het token is te groot.")
+            raise OngeldigToken(_TE_GROOT)
+        if not token.isascii():
+            raise OngeldigToken(_GEEN_JWT)
         try:
             kop = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise OngeldigToken("Het token is geen geldige JWT.") from None
-        sleutel, alg = self._sleutel_voor(token)
+            raise OngeldigToken(_GEEN_JWT) from None
+        sleutel, alg = self._sleutel_voor(kop)
+        # PyJWT also enforces algorithms=[alg]; checking first gives a clear message and a second line of defence.
         if kop.get("alg") != alg:
-            raise OngeldigToken(f"Het token gebruikt algoritme {kop.get('alg')!r}; alleen {alg} wordt aanvaard.")
+            raise OngeldigToken(_ALGORITME)
+        claims = self._decodeer(token, sleutel, alg)
+        return self._actor(claims)
+
+    def _sleutel_voor(self, kop: dict[str, Any]) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
+        if self._sleutel is not None:
+            return self._sleutel, self._alg
+        kid = kop.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise OngeldigToken(_GEEN_KID)
+        jwk = self._jwk_voor(kid)
+        sleutel = jwk.key
+        alg = _algoritme(sleutel)
+        # The JWK's own "alg" (or the one PyJWT derives from kty/crv) must agree with the key type too.
+        if alg is None or jwk.algorithm_name != alg:
+            raise OngeldigToken(_ALGORITME)
+        assert isinstance(sleutel, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)  # narrowed by _algoritme
+        return sleutel, alg
+
+    def _jwk_voor(self, kid: str) -> jwt.PyJWK:
+        assert self._jwks is not None
+        client = self._jwks
+        # The lock keeps concurrent callers (thread pool) from stampeding the IdP on a cache miss.
+        with self._jwks_slot:
+            try:
+                jwk = _zoek_kid(client.get_signing_keys(), kid)
+                if jwk is None and client.mag_verversen():
+                    jwk = _zoek_kid(client.get_signing_keys(refresh=True), kid)
+            except jwt.PyJWKClientConnectionError as e:
+                log.warning("JWKS niet op te halen van %s: %s", client.uri, e)
+                raise OngeldigToken(_JWKS_ONBEREIKBAAR) from None
+            except Exception:
+                # I/O boundary: a broken or hostile endpoint may raise anything (bad JSON, resets, TLS errors).
+                log.warning("JWKS van %s onbruikbaar", client.uri, exc_info=True)
+                raise OngeldigToken(_JWKS_ONBRUIKBAAR) from None
+        if jwk is None:
+            raise OngeldigToken(_ONBEKENDE_KID)
+        return jwk
+
+    def _decodeer(self, token: str, sleutel: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, alg: str) -> dict[str, Any]:
+        verplicht = [*VERPLICHTE_CLAIMS, *(["iss"] if self._issuer else [])]
         try:
             claims = jwt.decode(
                 token,
@@ -87,34 +269,66 @@ class TokenVerifier:
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=self._leeway,
-                options={"require": VERPLICHT + (["iss"] if self._issuer else [])},
+                options={"require": verplicht, "strict_aud": True, "verify_signature": True},
             )
         except jwt.ExpiredSignatureError:
-            raise OngeldigToken("Het token is verlopen; vraag een nieuw token aan.") from None
+            raise OngeldigToken(_VERLOPEN) from None
         except jwt.ImmatureSignatureError:
-            raise OngeldigToken("Het token is nog niet geldig (iat of nbf ligt in de toekomst).") from None
+            raise OngeldigToken(_NOG_NIET_GELDIG) from None
         except jwt.MissingRequiredClaimError as e:
-            raise OngeldigToken(f"Het token mist de claim '{e.claim}'.") from None
+            raise OngeldigToken(
+                f"Het token mist de claim '{e.claim}'; vraag een token aan met {', '.join(verplicht)}."
+            ) from None
         except jwt.InvalidAudienceError:
             raise OngeldigToken(
-                f"Het token is niet bedoeld voor deze dienst (aud moet '{self._audience}' zijn)."
+                f"Het token is niet voor deze dienst bedoeld: de claim 'aud' moet precies '{self._audience}' zijn. "
+                f"Vraag een token aan voor '{self._audience}'."
             ) from None
         except jwt.InvalidIssuerError:
-            raise OngeldigToken("Het token komt van een onbekende uitgever (iss).") from None
+            raise OngeldigToken(_UITGEVER) from None
         except jwt.InvalidSignatureError:
-            raise OngeldigToken("De handtekening van het token klopt niet.") from None
+            raise OngeldigToken(_HANDTEKENING) from None
+        except jwt.InvalidAlgorithmError:
+            raise OngeldigToken(_ALGORITME) from None
         except jwt.PyJWTError:
-            raise OngeldigToken("Het token is ongeldig.") from None
+            raise OngeldigToken(_ONGELDIG) from None
+        except (ValueError, TypeError, OverflowError):
+            # Not expected from PyJWT, but a parser surprise must still be a 401, never a 500.
+            log.warning("Onverwachte fout bij het decoderen van een token", exc_info=True)
+            raise OngeldigToken(_ONGELDIG) from None
+        # PyJWT accepts numeric strings for dates; RFC 7519 says NumericDate is a JSON number.
+        for naam in TIJDCLAIMS:
+            if naam in claims and not _is_getal(claims[naam]):
+                raise OngeldigToken(
+                    f"De claim '{naam}' moet een getal (seconden sinds 1970) zijn; vraag een nieuw token aan."
+                )
+        return claims
+
+    @staticmethod
+    def _actor(claims: dict[str, Any]) -> Actor:
+        for naam in ("sub", "rol"):
+            if not isinstance(claims.get(naam), str):
+                raise OngeldigToken(f"De claim '{naam}' moet een tekst zijn; vraag een nieuw token aan.")
+        gemeente = claims.get("gemeente")
+        if gemeente is not None and not isinstance(gemeente, str):
+            raise OngeldigToken("De claim 'gemeente' moet een CBS-code als tekst zijn, bijvoorbeeld \"0268\".")
         try:
-            return Actor.uit_claims(claims.get("sub"), claims.get("rol"), claims.get("gemeente"))
+            return Actor.uit_claims(claims["sub"], claims["rol"], gemeente)
         except OngeldigeActor as e:
             raise OngeldigToken(str(e)) from None
 
 
-def bearer_token(authorization: str | None) -> str:
-    if not authorization:
+def _is_getal(waarde: object) -> bool:
+    return isinstance(waarde, int | float) and not isinstance(waarde, bool) and math.isfinite(waarde)
+
+
+def bearer_token(authorization_header: str | None) -> str:
+    """Reads the token from ``Authorization: Bearer <JWT>``; anything else is refused before verification."""
+    if not authorization_header or not authorization_header.strip():
         raise OngeldigToken("Stuur een token mee: Authorization: Bearer <JWT>.")
-    schema, _, token = authorization.partition(" ")
-    if schema.lower() != "bearer" or not token.strip():
-        raise OngeldigToken("Gebruik het schema 'Bearer': Authorization: Bearer <JWT>.")
-    return token.strip()
+    delen = authorization_header.split()
+    if delen[0].lower() != "bearer":
+        raise OngeldigToken("Gebruik het schema Bearer: Authorization: Bearer <JWT>.")
+    if len(delen) != 2:
+        raise OngeldigToken("Zet precies één token achter 'Bearer': Authorization: Bearer <JWT>.")
+    return delen[1]

@@ -36,12 +36,15 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         sleutel = DemoSleutel.laad_of_maak(inst.data_map)
         verifier = TokenVerifier(public_key_pem=sleutel.public_key_pem, audience=inst.jwt_audience)
     elif inst.jwks_url or inst.jwt_public_key:
-        verifier = TokenVerifier(
-            jwks_url=inst.jwks_url,
-            public_key_pem=inst.jwt_public_key,
-            audience=inst.jwt_audience,
-            issuer=inst.jwt_issuer,
-        )
+        try:
+            verifier = TokenVerifier(
+                jwks_url=inst.jwks_url,
+                public_key_pem=inst.jwt_public_key,
+                audience=inst.jwt_audience,
+                issuer=inst.jwt_issuer,
+            )
+        except ValueError as e:  # unusable key, non-https JWKS URL, both set: say so, no traceback
+            return _fout(str(e), 2)
     else:
         return _fout(
             "geen sleutel om tokens te controleren. Zet REGIEKAMER_JWKS_URL (de JWKS van uw OIDC-provider) of "
@@ -85,11 +88,13 @@ def _token(args: argparse.Namespace, inst: Instellingen) -> int:
         Actor.uit_claims(sub, args.rol, args.gemeente)
     except OngeldigeActor as e:
         return _fout(str(e))
-    print(
-        sleutel.maak_token(
+    try:
+        token = sleutel.maak_token(
             rol=args.rol, gemeente=args.gemeente, sub=sub, ttl_seconds=args.ttl, audience=inst.jwt_audience
         )
-    )
+    except ValueError as e:
+        return _fout(str(e))
+    print(token)
     return 0
 
 

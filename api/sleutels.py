@@ -1,11 +1,17 @@
-"""De ontwikkelsleutel van demomodus: een EC P-256-sleutelpaar in de datamap, om tokens te tekenen."""
+"""De ontwikkelsleutel van demomodus: een EC P-256-sleutelpaar in de datamap, om tokens te tekenen.
+
+Only for development and demos: outside demo mode the identity provider issues tokens and this
+module is not used. The private key lives in one PKCS8 PEM file readable by its owner only.
+"""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -16,58 +22,71 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 BESTAND = "demo-signing-key.pem"
+ALGORITME = "ES256"
 
 
 class DemoSleutel:
+    """Tekent demotokens die ``api.auth.TokenVerifier`` met ``public_key_pem`` of ``jwks()`` aanvaardt."""
+
     def __init__(self, prive: ec.EllipticCurvePrivateKey) -> None:
+        if not isinstance(prive.curve, ec.SECP256R1):
+            raise ValueError("De demosleutel moet een EC P-256-sleutel zijn (ES256).")
         self._prive = prive
+        self._jwk = _publieke_jwk(prive.public_key())
+        self._kid = _thumbprint(self._jwk)
 
     @classmethod
-    def maak(cls, map_: Path) -> DemoSleutel:
+    def maak(cls, map: Path) -> DemoSleutel:
+        """Generates a fresh key and writes it as ``map/demo-signing-key.pem`` (mode 0600), replacing any old one."""
         prive = ec.generate_private_key(ec.SECP256R1())
         pem = prive.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        map_.mkdir(parents=True, exist_ok=True)
-        pad = map_ / BESTAND
-        fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-        pad.chmod(0o600)
+        map.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _schrijf_prive(map / BESTAND, pem)
         return cls(prive)
 
     @classmethod
-    def laad(cls, map_: Path) -> DemoSleutel | None:
-        pad = map_ / BESTAND
-        if not pad.exists():
+    def laad(cls, map: Path) -> DemoSleutel | None:
+        """The key in ``map``, or None when there is none yet (so the caller can say how to make one)."""
+        pad = map / BESTAND
+        try:
+            pem = pad.read_bytes()
+        except FileNotFoundError:
             return None
-        prive = serialization.load_pem_private_key(pad.read_bytes(), password=None)
-        if not isinstance(prive, ec.EllipticCurvePrivateKey):
-            raise ValueError(f"{pad} bevat geen EC-sleutel")
+        try:
+            prive = serialization.load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"{pad} is geen leesbare PEM-sleutel; verwijder het bestand en start opnieuw met --demo."
+            ) from None
+        if not isinstance(prive, ec.EllipticCurvePrivateKey) or not isinstance(prive.curve, ec.SECP256R1):
+            raise ValueError(f"{pad} bevat geen EC P-256-sleutel; verwijder het bestand en start opnieuw met --demo.")
         return cls(prive)
 
     @classmethod
-    def laad_of_maak(cls, map_: Path) -> DemoSleutel:
-        return cls.laad(map_) or cls.maak(map_)
+    def laad_of_maak(cls, map: Path) -> DemoSleutel:
+        """Keeps an existing key, so demo tokens handed out earlier stay valid across restarts."""
+        bestaand = cls.laad(map)
+        return bestaand if bestaand is not None else cls.maak(map)
 
     @property
     def public_key_pem(self) -> str:
+        """SubjectPublicKeyInfo PEM, the form ``TokenVerifier(public_key_pem=...)`` expects."""
         return (
             self._prive.public_key()
             .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
             .decode()
         )
 
-    def _jwk(self) -> dict[str, Any]:
-        return dict(json.loads(ECAlgorithm.to_jwk(self._prive.public_key())))
-
     @property
     def kid(self) -> str:
-        """RFC 7638-vingerafdruk van de publieke sleutel."""
-        return _thumbprint(self._jwk())
+        """RFC 7638-vingerafdruk van de publieke sleutel: stabiel, en gelijk in token-kop en JWKS."""
+        return self._kid
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [self._jwk() | {"kid": self.kid, "alg": "ES256", "use": "sig"}]}
+        """The public key as a JWK Set, e.g. to serve it to a verifier configured with a JWKS URL."""
+        return {"keys": [{**self._jwk, "kid": self._kid, "alg": ALGORITME, "use": "sig"}]}
 
     def maak_token(
         self,
@@ -79,6 +98,9 @@ class DemoSleutel:
         issuer: str = "regiekamer-demo",
         audience: str = "regiekamer",
     ) -> str:
+        """Signs a demo JWT with the claims the contract names; ``gemeente`` is left out when None."""
+        if ttl_seconds <= 0:
+            raise ValueError("De geldigheidsduur (ttl) moet groter dan 0 seconden zijn.")
         nu = int(time.time())
         claims: dict[str, Any] = {
             "sub": sub,
@@ -88,11 +110,33 @@ class DemoSleutel:
             "iat": nu,
             "exp": nu + ttl_seconds,
         }
-        if gemeente:
+        if gemeente is not None:
             claims["gemeente"] = gemeente
-        return jwt.encode(claims, self._prive, algorithm="ES256", headers={"kid": self.kid})
+        return jwt.encode(claims, self._prive, algorithm=ALGORITME, headers={"kid": self._kid, "typ": "JWT"})
+
+
+def _schrijf_prive(pad: Path, inhoud: bytes) -> None:
+    """Writes via a 0600 temp file and an atomic rename: never a half-written or briefly world-readable key."""
+    fd, tijdelijk = tempfile.mkstemp(dir=pad.parent, prefix=f".{pad.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(inhoud)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tijdelijk, pad)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tijdelijk)
+        raise
+
+
+def _publieke_jwk(publiek: ec.EllipticCurvePublicKey) -> dict[str, Any]:
+    jwk = ECAlgorithm.to_jwk(publiek, as_dict=True)
+    return {k: jwk[k] for k in ("kty", "crv", "x", "y")}
 
 
 def _thumbprint(jwk: dict[str, Any]) -> str:
+    """RFC 7638: SHA-256 over the required members, sorted, without whitespace, base64url without padding."""
     kern = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
     return base64.urlsafe_b64encode(hashlib.sha256(kern.encode()).digest()).decode().rstrip("=")

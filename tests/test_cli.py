@@ -64,3 +64,8 @@ def test_migrate_maakt_een_lege_sqlite_database_klaar(tmp_path):
     uitslag = _draai("migrate", cwd=tmp_path)
     assert uitslag.returncode == 0, uitslag.stderr
     assert (tmp_path / "regiekamer.db").exists()
+
+
+def test_server_met_onbruikbare_sleutel_geeft_nette_melding(tmp_path):
+    uitslag = _draai("serve", cwd=tmp_path, REGIEKAMER_JWT_PUBLIC_KEY="geen pem")
+    assert uitslag.returncode == 2 and "Traceback" not in uitslag.stderr and uitslag.stderr.strip()
