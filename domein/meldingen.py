@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domein import stapgebeurtenissen
 from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import (
@@ -322,6 +323,15 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
             door_rol=str(vz.actor.rol),
         )
     )
+    await stapgebeurtenissen.stap_gezet(
+        vz,
+        zaak_id=rij.id,
+        naar=start.naar,
+        termijn=start.termijn,
+        gemeente=gemeente,
+        aanbieder_id=rij.aanbieder_id,
+        categorie=rij.categorie,
+    )
     besluit = vz.beslisser.beslis(vz.actor, route.resource(route.start), Actie.SCHRIJVEN)
     vz.registratie(
         besluit,
@@ -384,6 +394,15 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
             door_sub=vz.actor.sub,
             door_rol=str(vz.actor.rol),
         )
+    )
+    await stapgebeurtenissen.stap_gezet(
+        vz,
+        zaak_id=huidig.id,
+        naar=stap.naar,
+        termijn=stap.termijn,
+        gemeente=huidig.gemeente_code,
+        aanbieder_id=huidig.aanbieder_id,
+        categorie=huidig.categorie,
     )
     vz.registratie(
         besluit,

@@ -21,6 +21,7 @@ from domein.werkdagen import termijn
 MAP = Path(__file__).parent / "routes"
 SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
+LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Toestand:
     volledig: tuple[str, ...] = ()
     """What 'fully documented' means for later steps (seed 000: the RMZ wants steps 1 and 2 complete);
     defaults to ``verplicht``. Recording may start lighter and be supplemented (``aanvulling``)."""
+    ladderstap: str | None = None
+    """Where entering this toestand counts in the statistics (a ``Ladderstap``); see domein/stapgebeurtenissen."""
 
     @property
     def voor_volledig(self) -> tuple[str, ...]:
@@ -193,6 +196,8 @@ def laad_route(pad: Path) -> Route:
         if onbekend:
             raise _fout(pad, f"toestand {t['code']} verplicht onbekende velden {onbekend}")
         tm = t.get("termijn")
+        if t.get("ladderstap") not in (None, *LADDERSTAPPEN):
+            raise _fout(pad, f"toestand {t['code']} heeft een onbekende ladderstap; kies uit {sorted(LADDERSTAPPEN)}")
         if tm is not None and tm.get("eenheid") not in EENHEDEN:
             raise _fout(pad, f"toestand {t['code']} heeft een onbekende termijneenheid")
         toestanden[t["code"]] = Toestand(
@@ -203,6 +208,7 @@ def laad_route(pad: Path) -> Route:
             Termijn(int(tm["aantal"]), tm["eenheid"], tm.get("titel", "")) if tm else None,
             t.get("gevolg"),
             tuple(t.get("volledig", [])),
+            t.get("ladderstap"),
         )
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domein import casussen, meldingen
+from domein import casussen, meldingen, stapgebeurtenissen
 from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer
@@ -167,6 +167,15 @@ async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
     )
     await vz.conn.execute(signaal.insert().values(**rij.__dict__))
     await _stap(vz, rij.id, stap.naar.code, stap.gegevens)
+    await stapgebeurtenissen.stap_gezet(
+        vz,
+        zaak_id=rij.id,
+        naar=stap.naar,
+        termijn=stap.termijn,
+        gemeente=gemeente,
+        aanbieder_id=rij.aanbieder_id,
+        categorie=rij.categorie,
+    )
     vz.registratie(
         besluit,
         object_type=RESOURCE,
@@ -192,6 +201,7 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
     if e.naar in vastgelegd:  # a step already passed: supplement its record, stay where we are
         aanvulling = route.aanvulling(e.naar, e.gegevens, vastgelegd)
         await _stap(vz, huidig.id, e.naar, aanvulling)
+        await stapgebeurtenissen.actie_vastgelegd(vz, huidig.id)
         vz.registratie(
             besluit,
             object_type=RESOURCE,
@@ -206,6 +216,15 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
         meldingen.controleer_betrokkenen(e.betrokkenen, e.betrokkene_geinformeerd)
     stap = route.overgang(huidig.toestand, e.naar, e.gegevens, vastgelegd, nu.date())
     await _stap(vz, huidig.id, stap.naar.code, stap.gegevens)
+    await stapgebeurtenissen.stap_gezet(
+        vz,
+        zaak_id=huidig.id,
+        naar=stap.naar,
+        termijn=stap.termijn,
+        gemeente=huidig.gemeente_code,
+        aanbieder_id=huidig.aanbieder_id,
+        categorie=huidig.categorie,
+    )
     await vz.conn.execute(
         signaal.update()
         .where(signaal.c.id == huidig.id)

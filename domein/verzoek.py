@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domein.actor import Actor
 from domein.audit import AuditBuffer, AuditRegel, Operatie, Pseudonimiseerder, Uitkomst
 from domein.fouten import Geweigerd
+from domein.maandtabellen import Drempels, StatistiekCache
 from domein.route import Route, standaard_routes
 from domein.toegang import Actie, Beslisser, Besluit
 
@@ -23,6 +24,8 @@ class Verzoek:
     request_id: str
     audit: AuditBuffer = field(default_factory=AuditBuffer)
     routes: dict[str, Route] = field(default_factory=standaard_routes)
+    drempels: Drempels = field(default_factory=Drempels)
+    statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
 
     @staticmethod
     def nu() -> datetime:

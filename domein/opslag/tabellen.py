@@ -192,3 +192,46 @@ melding_handeling = sa.Table(
     sa.Column("door_sub", sa.String(200), nullable=False),
     sa.Column("door_rol", sa.String(30), nullable=False),
 )
+
+# --- Inzicht (issue 4): facts for the statistics, without persoonsgegevens, so they outlive the
+# removal of persoonsgegevens after the bewaartermijn (Bijlage 1 art. 3.1: reports only non-identifying).
+stapgebeurtenis = sa.Table(
+    "stapgebeurtenis",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("zaak_id", sa.String(36), nullable=False),  # the signaal or melding
+    sa.Column("maand", sa.String(7), nullable=False),  # YYYY-MM in which the stap was entered
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), nullable=False),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=False),
+    sa.Column("stap", sa.String(20), nullable=False),
+    sa.Column("categorie", sa.String(40), nullable=False),
+    sa.Column("begonnen_op", sa.Date, nullable=False),
+    sa.Column("termijn", sa.Date, nullable=True),  # deadline of the first action in this stap
+    sa.Column("eerste_actie_op", sa.Date, nullable=True),
+    sa.Column("afgerond_op", sa.Date, nullable=True),
+    sa.Column("doorlooptijd", sa.Integer, nullable=True),  # werkdagen from begonnen_op to afgerond_op
+    sa.Index("ix_stapgebeurtenis_maand", "maand"),
+    sa.Index("ix_stapgebeurtenis_open", "zaak_id", "afgerond_op"),
+)
+
+statistiek_maand = sa.Table(
+    "statistiek_maand",
+    metadata,
+    # A counter per month, raised in the transaction of every change to that month's facts: the
+    # protected tables of a month are cached per process until its version changes.
+    sa.Column("maand", sa.String(7), primary_key=True),
+    sa.Column("versie", sa.Integer, nullable=False),
+)
+
+zorgkosten = sa.Table(
+    "zorgkosten",
+    metadata,
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), primary_key=True),
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), primary_key=True),
+    sa.Column("product", sa.String(40), primary_key=True),
+    sa.Column("maand", sa.Date, primary_key=True),  # first day of the month
+    sa.Column("bedrag", sa.Numeric(14, 2), nullable=False),
+    sa.Column("aangeleverd_op", Tijd, nullable=False),
+    sa.Column("aangeleverd_door", sa.String(200), nullable=False),
+    sa.Index("ix_zorgkosten_aanbieder_maand", "aanbieder_id", "maand"),
+)
