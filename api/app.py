@@ -11,7 +11,7 @@ import gc
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -41,6 +41,7 @@ from beleid.beslisser import CasbinBeslisser
 from domein import audit
 from domein.actor import Actor
 from domein.audit import Pseudonimiseerder
+from domein.maandtabellen import Drempels, StatistiekCache
 from domein.verzoek import Verzoek
 
 log = logging.getLogger("regiekamer")
@@ -54,6 +55,8 @@ class Toestand:
     limieten: Limieten
     beslisser: CasbinBeslisser
     schema: strawberry.Schema
+    drempels: Drempels = field(default_factory=Drempels)
+    statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
 
 
 def _antwoord(inhoud: Any, status: int, request_id: str) -> JSONResponse:
@@ -87,7 +90,15 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     mutatie = _is_mutatie(document, operatie)
     async with t.engine.connect() as conn:
         await conn.begin()
-        vz = Verzoek(actor, conn, t.beslisser, t.pseudonimiseerder, request_id)
+        vz = Verzoek(
+            actor,
+            conn,
+            t.beslisser,
+            t.pseudonimiseerder,
+            request_id,
+            drempels=t.drempels,
+            statistiekcache=t.statistiekcache,
+        )
         try:
             resultaat = await t.schema.execute(
                 query, variabelen, Context.voor(vz, t.beslisser), operation_name=operatie
@@ -173,6 +184,7 @@ def maak_app(
     pseudonimiseerder: Pseudonimiseerder,
     limieten: Limieten,
     beslisser: CasbinBeslisser | None = None,
+    drempels: Drempels | None = None,
 ) -> Starlette:
     app = Starlette(
         routes=[
@@ -182,6 +194,12 @@ def maak_app(
         ]
     )
     app.state.toestand = Toestand(
-        engine, verifier, pseudonimiseerder, limieten, beslisser or CasbinBeslisser(), maak_schema()
+        engine,
+        verifier,
+        pseudonimiseerder,
+        limieten,
+        beslisser or CasbinBeslisser(),
+        maak_schema(),
+        drempels or Drempels(),
     )
     return app

@@ -28,6 +28,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     from beleid.beslisser import CasbinBeslisser
     from domein import demo
     from domein.audit import Pseudonimiseerder
+    from domein.maandtabellen import Drempels
     from domein.opslag.db import maak_engine
     from domein.opslag.migraties import migreer
 
@@ -66,7 +67,8 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         max_batch=inst.max_batch,
         max_body_bytes=inst.max_body_bytes,
     )
-    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser)
+    drempels = Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent)
+    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels)
     stem_gc_af()
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -58,7 +58,7 @@ def intern(request_id: str) -> dict[str, Any]:
 def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     origineel = err.original_error
     if isinstance(origineel, DomeinFout):
-        uit = fout(origineel.code, origineel.bericht, veld=origineel.veld)
+        uit = fout(origineel.code, origineel.bericht, veld=origineel.veld, fouten=origineel.fouten)
     elif origineel is None or isinstance(origineel, GraphQLError):
         # Raised by GraphQL itself while coercing arguments or variables: bad input.
         tekst = _SUGGESTIE.sub("", err.message)

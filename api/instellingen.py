@@ -27,6 +27,10 @@ class Instellingen(BaseSettings):
     pseudoniem_sleutel: str | None = None
     max_body_bytes: int = 100_000
     max_batch: int = 5
+    k_drempel: int = Field(default=5, ge=2, description="Kleinste groep die de statistiek toont (toegang.md regel 5).")
+    afwijking_procent: int = Field(
+        default=10, ge=0, le=100, description="Onderbenutting die een afwijkingssignaal geeft."
+    )
 
     @property
     def introspectie(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import strawberry
@@ -14,6 +15,13 @@ from api.casussen import Casus, Inwoner, RegistreerCasusInput
 from api.context import Context
 from api.enums import Rol
 from api.gemeenten import Gebruiker, Gemeente
+from api.inzicht import (
+    ContractUitnutting,
+    LeverZorgkostenAanInput,
+    StatistiekCel,
+    Zorgkosten,
+    ZorgkostenAanlevering,
+)
 from api.relay import Connection, Node, lees_globale_id, verbinding
 from api.signalen import (
     BehandelMeldingInput,
@@ -26,12 +34,24 @@ from api.signalen import (
     gegevens_van,
 )
 from api.veldbewaking import Veldbewaking
-from domein import aanbieders, auditlog, casussen, contracten, gemeenten, meldingen, signalen
+from domein import (
+    aanbieders,
+    auditlog,
+    casussen,
+    contracten,
+    gemeenten,
+    inzicht,
+    meldingen,
+    signalen,
+    uitnutting,
+    zorgkosten,
+)
 from domein.aanbieders import AanbiederInvoer
 from domein.casussen import CasusInvoer
 from domein.contracten import Budgetplafond as BudgetplafondRij
 from domein.contracten import ContractInvoer
 from domein.fouten import NietGevonden
+from domein.maandtabellen import Dimensie
 
 I = Info[Context, None]  # noqa: E741
 
@@ -138,6 +158,28 @@ class Query:
         pagina = await auditlog.zoek(vz, f, first, after)
         return verbinding(pagina, AuditRegel.uit, lambda: auditlog.tel(vz, f))
 
+    @strawberry.field(
+        description="Tellingen van signalen en meldingen per ladderstap, anoniem (k-drempel met secundaire "
+        "onderdrukking). Hele, afgesloten maanden; standaard de laatste twaalf."
+    )
+    async def signaal_statistiek(
+        self, info: I, groepeer_op: list[Dimensie], van: date | None = None, tot: date | None = None
+    ) -> list[StatistiekCel]:
+        cellen = await inzicht.signaal_statistiek(info.context.vz, groepeer_op, van, tot)
+        return [StatistiekCel.uit(c) for c in cellen]
+
+    @strawberry.field(description="Maandtotalen zorgkosten van één jaar (eigen gemeente, of de regio).")
+    async def zorgkosten(self, info: I, jaar: int, aanbieder_id: strawberry.ID | None = None) -> list[Zorgkosten]:
+        intern = lees_globale_id(aanbieder_id, "Aanbieder")[1] if aanbieder_id else None
+        return [Zorgkosten.uit(r) for r in await zorgkosten.zoek(info.context.vz, jaar, intern)]
+
+    @strawberry.field(description="Uitnutting, prognose en afwijkingssignaal per contract (en per gemeente).")
+    async def contract_uitnutting(
+        self, info: I, jaar: int, alleen_afwijkingen: bool = False
+    ) -> list[ContractUitnutting]:
+        rijen = await uitnutting.per_contract(info.context.vz, jaar, alleen_afwijkingen)
+        return [ContractUitnutting.uit(u) for u in rijen]
+
     @strawberry.field(description="De regels van het toegangsbeleid, zoals ze nu gelden.")
     def beleidsregels(self, info: I) -> list[Beleidsregel]:
         return [Beleidsregel(**vars(r)) for r in info.context.beslisser.regels()]
@@ -229,6 +271,12 @@ class Mutation:
         )
         melding_id = lees_globale_id(input.melding_id, "Melding")[1]
         return Melding.uit(await meldingen.behandel(info.context.vz, melding_id, str(input.naar_status), gegevens))
+
+    @strawberry.mutation(
+        description="Backoffice: maandtotalen zorgkosten van de eigen gemeente; alles of niets, fouten per regel."
+    )
+    async def lever_zorgkosten_aan(self, info: I, input: LeverZorgkostenAanInput) -> ZorgkostenAanlevering:
+        return ZorgkostenAanlevering.uit(await zorgkosten.lever_aan(info.context.vz, input.ruw()))
 
 
 class _Schema(strawberry.Schema):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from domein.actor import GEMEENTEN, ROB
 from domein.bereik import voorwaarde
 from domein.fouten import OngeldigeInvoer
-from domein.opslag.tabellen import aanbieder, contract, contract_budget, contract_gemeente
+from domein.opslag.tabellen import aanbieder, contract, contract_budget, contract_gemeente, contract_perceel
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
@@ -174,6 +174,10 @@ async def registreer(vz: Verzoek, invoer: ContractInvoer) -> ContractRij:
     )
     await vz.conn.execute(contract.insert().values(**rij.__dict__))
     await vz.conn.execute(contract_gemeente.insert(), [{"contract_id": rij.id, "gemeente_code": g} for g in gemeenten])
+    await vz.conn.execute(
+        contract_perceel.insert(),
+        [{"contract_id": rij.id, "perceel": p} for p in sorted({p.lower() for p in percelen})],
+    )
     if invoer.budgetplafonds:
         await vz.conn.execute(
             contract_budget.insert(),

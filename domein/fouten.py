@@ -6,10 +6,12 @@ from __future__ import annotations
 class DomeinFout(Exception):
     code = "INTERNAL"
 
-    def __init__(self, bericht: str, *, veld: str | None = None) -> None:
+    def __init__(self, bericht: str, *, veld: str | None = None, fouten: list[dict[str, object]] | None = None) -> None:
         super().__init__(bericht)
         self.bericht = bericht
         self.veld = veld
+        self.fouten = fouten
+        """Per-item errors of a bulk input (e.g. one per bad line of a zorgkosten delivery)."""
 
 
 class OngeldigeInvoer(DomeinFout):

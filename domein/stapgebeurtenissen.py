@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand
+from domein.opslag.upsert import upsert
 from domein.route import Toestand
 from domein.verzoek import Verzoek
 from domein.werkdagen import werkdagen_tussen
@@ -27,11 +27,13 @@ def maand_van(dag: date) -> str:
 
 async def _raak(vz: Verzoek, maanden: set[str]) -> None:
     """Verhoogt de versie van elke geraakte maand (upsert, in dezelfde transactie)."""
-    insert = postgresql.insert if vz.conn.dialect.name == "postgresql" else sqlite.insert
     for maand in sorted(maanden):
-        stmt = insert(statistiek_maand).values(maand=maand, versie=1)
-        await vz.conn.execute(
-            stmt.on_conflict_do_update(index_elements=["maand"], set_={"versie": statistiek_maand.c.versie + 1})
+        await upsert(
+            vz.conn,
+            statistiek_maand,
+            [{"maand": maand, "versie": 1}],
+            ["maand"],
+            {"versie": statistiek_maand.c.versie + 1},
         )
 
 

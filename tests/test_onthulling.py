@@ -26,10 +26,7 @@ AANBIEDERS = ["a1", "a2"]
 GEM = list(GEMEENTEN)[:3]
 STAPPEN = ["STAP_1", "STAP_3"]
 CATEGORIEEN = ["kwaliteit", "fraude_vermoeden"]
-ALLE = [
-    (m, a, g, s, c)
-    for m, a, g, s, c in itertools.product(MAANDEN, AANBIEDERS, GEM, STAPPEN, CATEGORIEEN)
-]
+ALLE = [(m, a, g, s, c) for m, a, g, s, c in itertools.product(MAANDEN, AANBIEDERS, GEM, STAPPEN, CATEGORIEEN)]
 
 
 def _maanden(tellingen: dict[Atoom, int], k: int = K) -> dict[str, Maand]:
@@ -42,9 +39,7 @@ def _maanden(tellingen: dict[Atoom, int], k: int = K) -> dict[str, Maand]:
 
 def _in_cel(atoom: Atoom, dims: tuple[Dimensie, ...], sleutel: tuple[Hashable, ...], periode: list[str]) -> bool:
     waarden = dict(zip((Dimensie.MAAND, *ATOOM), atoom, strict=True))
-    return waarden[Dimensie.MAAND] in periode and all(
-        waarden[d] == v for d, v in zip(dims, sleutel, strict=True)
-    )
+    return waarden[Dimensie.MAAND] in periode and all(waarden[d] == v for d, v in zip(dims, sleutel, strict=True))
 
 
 def _naam(view: str, periode: list[str], dims: tuple[Dimensie, ...], sleutel: tuple[Hashable, ...]) -> str:
@@ -141,7 +136,10 @@ def test_nul_wordt_getoond_en_een_groot_getal_ook() -> None:
 
 
 def test_een_maand_met_minder_dan_k_in_totaal_wordt_helemaal_onderdrukt() -> None:
-    tellingen = {("2026-03", "a1", GEM[0], "STAP_1", "kwaliteit"): 2, ("2026-03", "a2", GEM[1], "STAP_1", "kwaliteit"): 2}
+    tellingen = {
+        ("2026-03", "a1", GEM[0], "STAP_1", "kwaliteit"): 2,
+        ("2026-03", "a2", GEM[1], "STAP_1", "kwaliteit"): 2,
+    }
     gezien = alles_wat_gepubliceerd_wordt(tellingen)
     maart = [g for g in gezien if g.naam.startswith("regio 2026-03 ")]
     assert maart

@@ -65,6 +65,15 @@ contract_budget = sa.Table(
     sa.Column("plafond", sa.Numeric(14, 2), nullable=False),
 )
 
+contract_perceel = sa.Table(
+    "contract_perceel",
+    metadata,
+    # The contract's percelen/producten, lower-cased: zorgkosten of a product count towards the contract(s)
+    # of their aanbieder that name it and that their gemeente takes part in.
+    sa.Column("contract_id", sa.String(36), sa.ForeignKey("contract.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("perceel", sa.String(200), primary_key=True),
+)
+
 casus = sa.Table(
     "casus",
     metadata,
