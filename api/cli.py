@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from api.instellingen import Instellingen
 
@@ -132,6 +133,89 @@ def _audit(args: argparse.Namespace, inst: Instellingen) -> int:
     return asyncio.run(_verifieer(inst.database_url))
 
 
+async def _importeer(
+    url: str, sleutel: bytes, gemeente: str, sub: str, ruw: list[Any]
+) -> tuple[Any, list[dict[str, Any]]]:
+    import uuid
+
+    from beleid.beslisser import CasbinBeslisser
+    from domein import audit, zorgkosten
+    from domein.actor import Actor, Rol
+    from domein.audit import Pseudonimiseerder
+    from domein.fouten import DomeinFout
+    from domein.opslag.db import maak_engine
+    from domein.verzoek import Verzoek
+
+    engine = maak_engine(url)
+    request_id = str(uuid.uuid4())
+    try:
+        async with engine.connect() as conn:
+            await conn.begin()
+            vz = Verzoek(
+                Actor(sub, Rol.BACKOFFICE, gemeente), conn, CasbinBeslisser(), Pseudonimiseerder(sleutel), request_id
+            )
+            try:
+                aanlevering = await zorgkosten.lever_aan(vz, ruw)
+            except DomeinFout as e:
+                await conn.rollback()
+                return None, e.fouten or [{"regel": None, "veld": e.veld, "melding": e.bericht}]
+            await audit.schrijf(conn, vz.audit.alle(), request_id)
+            await conn.commit()
+            return aanlevering, []
+    finally:
+        await engine.dispose()
+
+
+def _zorgkosten(args: argparse.Namespace, inst: Instellingen) -> int:
+    """Leest een CSV-bestand (kolommen agb of aanbieder_id, product, maand, bedrag; ',' of ';') in één keer in."""
+    import csv
+
+    from domein.actor import GEMEENTEN
+    from domein.zorgkosten import RuweRegel
+
+    if args.gemeente not in GEMEENTEN:
+        return _fout(f"onbekende gemeente {args.gemeente!r}; kies een CBS-code uit {', '.join(GEMEENTEN)}.", 2)
+    try:
+        tekst = Path(args.bestand).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return _fout(f"kan {args.bestand} niet lezen als UTF-8-tekst: {e.__class__.__name__}.", 2)
+    eerste = tekst.splitlines()[0] if tekst.strip() else ""
+    scheiding = ";" if eerste.count(";") > eerste.count(",") else ","
+    lezer = csv.DictReader(tekst.splitlines(), delimiter=scheiding)
+    kolommen = {k.strip().lower() for k in (lezer.fieldnames or [])}
+    ontbreekt = [k for k in ("product", "maand", "bedrag") if k not in kolommen]
+    if ontbreekt or not kolommen & {"agb", "aanbieder_agb", "aanbieder_id"}:
+        return _fout(
+            "de eerste regel moet de kolommen noemen: agb (of aanbieder_id), product, maand, bedrag"
+            + (f"; ontbreekt: {', '.join(ontbreekt)}" if ontbreekt else ""),
+            2,
+        )
+    ruw = []
+    for nummer, rij in enumerate(lezer, start=2):
+        r = {(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else "" for k, v in rij.items()}
+        ruw.append(
+            RuweRegel(
+                nummer,
+                r.get("product", ""),
+                r.get("maand", ""),
+                r.get("bedrag", ""),
+                aanbieder_id=r.get("aanbieder_id") or None,
+                agb=r.get("agb") or r.get("aanbieder_agb") or None,
+            )
+        )
+    sub = args.sub or f"cli-backoffice-{args.gemeente}"
+    aanlevering, fouten = asyncio.run(
+        _importeer(inst.database_url, inst.pseudoniem_sleutel_bytes(), args.gemeente, sub, ruw)
+    )
+    if fouten:
+        for f in fouten:
+            waar = f"regel {f['regel']}" if f.get("regel") else "bestand"
+            print(f"{waar}: {f.get('veld') or ''}: {f['melding']}", file=sys.stderr)
+        return _fout(f"niets ingelezen: {len({f.get('regel') for f in fouten})} regel(s) niet in orde.")
+    print(f"{aanlevering.regels} regels ingelezen voor {args.gemeente}, totaal € {aanlevering.totaal}.")
+    return 0
+
+
 def _schema(args: argparse.Namespace, _inst: Instellingen) -> int:
     from api.schema import maak_schema
 
@@ -161,6 +245,13 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="auditlog")
     a_sub = a.add_subparsers(dest="audit_opdracht", required=True)
     a_sub.add_parser("verify", help="controleer de hele hashketen").set_defaults(functie=_audit)
+    z = sub.add_parser("zorgkosten", help="zorgkosten")
+    z_sub = z.add_subparsers(dest="zorgkosten_opdracht", required=True)
+    zi = z_sub.add_parser("importeer", help="lees maandtotalen uit een CSV-bestand in (alles of niets)")
+    zi.add_argument("bestand")
+    zi.add_argument("--gemeente", required=True, help="CBS-code van de aanleverende gemeente")
+    zi.add_argument("--sub", help="wie aanlevert (voor het auditlog)")
+    zi.set_defaults(functie=_zorgkosten)
     e = sub.add_parser("schema", help="exporteer het GraphQL-schema")
     e.add_argument("--uit", default="schema.graphql")
     e.set_defaults(functie=_schema)

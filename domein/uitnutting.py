@@ -96,10 +96,11 @@ def prognose(gerealiseerd: Decimal, eerste: int, peil: int, laatste: int) -> Dec
 def afwijking(prog: Decimal, plafond: Decimal, drempel_procent: Decimal) -> Afwijking | None:
     if plafond <= 0:
         return None
-    procent = ((prog - plafond) / plafond * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    exact = (prog - plafond) / plafond * 100
+    procent = exact.quantize(Decimal("0.1"), ROUND_HALF_UP)  # shown rounded, decided exactly
     if prog > plafond:
         return Afwijking(Afwijkingssoort.OVERSCHRIJDING, procent)
-    if -procent > drempel_procent:
+    if -exact > drempel_procent:
         return Afwijking(Afwijkingssoort.ONDERBENUTTING, procent)
     return None
 
