@@ -7,16 +7,17 @@ Everything goes through the normal use cases, so the demo also fills the audit l
 
 from __future__ import annotations
 
+import random
 import uuid
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domein import aanbieders, audit, casussen, contracten, meldingen, signalen
+from domein import aanbieders, audit, casussen, contracten, meldingen, signalen, zorgkosten
 from domein.actor import Actor, Rol
 from domein.audit import Pseudonimiseerder
 from domein.fouten import OngeldigeInvoer
@@ -144,6 +145,7 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
                 await casussen.registreer(consulent, invoer)
             beheer.audit.voeg_toe_alle(consulent.audit.alle())
         await _signalen_en_meldingen(conn, beslisser, pseudonimiseerder, request_id, beheer, ids, bsns)
+        await _historie(conn, beslisser, pseudonimiseerder, request_id, beheer, ids)
         await audit.schrijf(conn, beheer.audit.alle(), request_id)
         await conn.commit()
         return True
@@ -232,3 +234,63 @@ async def _signalen_en_meldingen(
         ),
     )
     verzamel.audit.voeg_toe_alle([*direct.audit.alle(), *rmz.audit.alle()])
+
+
+def _vast(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+async def _historie(
+    conn: Any, beslisser: Beslisser, pseudo: Pseudonimiseerder, request_id: str, verzamel: Verzoek, ids: list[str]
+) -> None:
+    """Zes afgesloten maanden signalen (zonder casus) en zorgkosten, zodat de statistiek en de uitnutting iets tonen.
+
+    Counts vary per aanbieder and gemeente, small groups included, so suppression is visible too.
+    """
+    kans = random.Random(2026)
+    vandaag = datetime.now(UTC).date().replace(day=1)
+    maanden = []
+    for _ in range(6):
+        vandaag = (vandaag - timedelta(days=1)).replace(day=1)
+        maanden.append(vandaag)
+    for maand in reversed(maanden):
+        for gemeente, schaal in (("0268", 6), ("0296", 3), ("1945", 2), ("0209", 1)):
+            for aanbieder_id in ids[:3]:
+                for _ in range(kans.randint(0, schaal)):
+                    dag = datetime(maand.year, maand.month, kans.randint(1, 20), 10, tzinfo=UTC)
+                    consulent = Verzoek(
+                        Actor(f"demo-consulent-{gemeente}", Rol.CONSULENT, gemeente),
+                        conn, beslisser, pseudo, request_id, klok=_vast(dag),
+                    )  # fmt: skip
+                    s = await signalen.registreer(
+                        consulent,
+                        signalen.SignaalInvoer(
+                            aanbieder_id=aanbieder_id,
+                            categorie=kans.choice([Categorie.NIET_CONFORM_AFSPRAKEN, Categorie.KWALITEIT]),
+                            omschrijving="Afspraak niet nagekomen (demohistorie)",
+                            gegevens=STAP_1,
+                        ),
+                    )
+                    verzamel.audit.voeg_toe_alle(consulent.audit.alle())
+                    if kans.random() < 0.4:
+                        later = dag + timedelta(days=kans.randint(1, 8))
+                        kwal = Verzoek(
+                            Actor(f"demo-kwaliteit-{gemeente}", Rol.KWALITEITSMEDEWERKER, gemeente),
+                            conn, beslisser, pseudo, request_id, klok=_vast(later),
+                        )  # fmt: skip
+                        await signalen.escaleer(kwal, signalen.Escalatie(s.id, "stap_2", STAP_2))
+                        verzamel.audit.voeg_toe_alle(kwal.audit.alle())
+    for gemeente, basis in (("0268", 21000), ("0296", 6500), ("1945", 4200)):
+        backoffice = Verzoek(Actor(f"demo-backoffice-{gemeente}", Rol.BACKOFFICE, gemeente), conn, beslisser, pseudo,
+                             request_id)  # fmt: skip
+        regels = [
+            zorgkosten.RuweRegel(i, product, f"{m:%Y-%m}", str(basis + kans.randint(-1500, 1500)), aanbieder_id=aid)
+            for i, (m, (aid, product)) in enumerate(
+                ((m, p) for m in maanden if m.year == maanden[0].year
+                 for p in ((ids[0], "Begeleiding individueel"), (ids[1], "Ambulante jeugdhulp"))),
+                start=1,
+            )
+        ]  # fmt: skip
+        if regels:
+            await zorgkosten.lever_aan(backoffice, regels)
+        verzamel.audit.voeg_toe_alle(backoffice.audit.alle())

@@ -41,11 +41,13 @@ MAX_MAANDEN = 120
 def insiders() -> list[Insider]:
     """Parties that know some atoms exactly: each gemeente its own, the RMZ and contractmanager their meldingen."""
 
+    gi, si = ATOOM.index(Dimensie.GEMEENTE), ATOOM.index(Dimensie.STAP)
+
     def van_gemeente(g: str) -> Insider:
-        return lambda a: a[1] == g
+        return lambda a: a[gi] == g
 
     def met_stap(*stappen: str) -> Insider:
-        return lambda a: a[2] in stappen
+        return lambda a: a[si] in stappen
 
     return [*(van_gemeente(g) for g in GEMEENTEN), met_stap("STAP_3"), met_stap("STAP_3", "DIRECTE_MELDING")]
 
@@ -144,7 +146,13 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
         ).where(s.maand.in_(oud))
         atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
         for r in await vz.conn.execute(query):
-            sleutel = (r.aanbieder_id, r.gemeente_code, r.stap, r.categorie)
+            waarden = {
+                Dimensie.AANBIEDER: r.aanbieder_id,
+                Dimensie.GEMEENTE: r.gemeente_code,
+                Dimensie.STAP: r.stap,
+                Dimensie.CATEGORIE: r.categorie,
+            }
+            sleutel = tuple(waarden[d] for d in ATOOM)
             atomen[r.maand].setdefault(sleutel, Meting()).voeg_toe(
                 _meting(r.termijn, r.eerste_actie_op, r.doorlooptijd, vandaag)
             )

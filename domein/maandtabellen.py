@@ -27,8 +27,10 @@ class Dimensie(StrEnum):
     MAAND = "maand"
 
 
-ATOOM = (Dimensie.AANBIEDER, Dimensie.GEMEENTE, Dimensie.STAP, Dimensie.CATEGORIE)
-"""Within a month, an atom's key, from the level merged last to the level merged first."""
+ATOOM = (Dimensie.STAP, Dimensie.AANBIEDER, Dimensie.GEMEENTE, Dimensie.CATEGORIE)
+"""Within a month, an atom's key, from the level merged last to the level merged first: categorie details give
+way first, then gemeente, then aanbieder; stap stays whole longest, because the ladder's figures (how many
+reached the RMZ, and the doorlooptijden per stap) are only meaningful per stap."""
 
 
 @dataclass

@@ -9,17 +9,18 @@ GEMEENTE]``, or January–March minus January–February. τ-ARGUS' answer for l
 one cover table that contains all of them (its "modular" approach over the full cube); we do the
 same, at the level where it is simplest to prove: the micro-cells.
 
-Method ("beschermingsblokken", a form of cell collapsing that τ-ARGUS and sdcMicro call global
-recoding, applied per month):
+Method ("beschermingsblokken", a form of cell collapsing, i.e. local recoding in sdcMicro's terms,
+applied per month):
 
-1. An *atom* is a non-empty micro-cell: one month × aanbieder × gemeente × stap × categorie.
-2. Per month, atoms are merged into *blocks*, bottom-up along the hierarchy categorie → stap →
-   gemeente → aanbieder. A block is *safe* when its total is at least k **and** no party that knows
-   its own part of the block exactly (a gemeente knows its own signalen, the RMZ its meldingen, the
-   contractmanager the meldingen it receives) can subtract that part and keep a remainder between 1
-   and k−1. Small remainders are merged with siblings first, then with the smallest safe block under
-   the same parent (the complementary, "secondary" suppression), and only then passed upwards. What
-   cannot be made safe at the top forms an unsafe block.
+1. An *atom* is a non-empty micro-cell: one month × stap × aanbieder × gemeente × categorie.
+2. Per month, atoms are merged into *blocks*, bottom-up along a fixed hierarchy: categorie details
+   give way first, then gemeente, then aanbieder; stap stays whole longest (the order is set in
+   domein/maandtabellen.py). A block is *safe* when its total is at least k **and** no party that
+   knows its own part of the block exactly (a gemeente knows its own signalen, the RMZ its meldingen,
+   the contractmanager the meldingen it receives) can subtract that part and keep a remainder
+   between 1 and k−1. Small remainders are merged with siblings first, then with the smallest safe
+   block under the same parent (the complementary, "secondary" suppression), and only then passed
+   upwards. What cannot be made safe at the top forms an unsafe block.
 3. A cell of *any* table, for *any* run of months, is published exactly when it is a union of whole
    safe blocks. Everything else with a non-zero count is suppressed (``onderdrukt``).
 
@@ -32,6 +33,14 @@ remainder of 0 or ≥ k. The same blocks serve the regional view and every gemee
 gemeente sees the regional cells restricted to itself), so comparing the two reveals nothing new.
 Blocks never span months, so a period is published only through its published months and
 adjacent periods cannot be differenced into a month. The tests attack this with linear programming.
+
+Blocks are formed per month and a month's counts never change once it is complete (domein/inzicht.py
+publishes completed months only), so the blocks of a month never change either: asking again next
+month cannot be differenced against today's answer. The price is utility: a run of months is
+published only through its published months, so a group that is small in every month stays
+suppressed over the year too, and the merge order favours stap and aanbieder over gemeente and
+categorie. A blocking across months would publish more yearly totals, but its blocks would change
+as months are added, which opens exactly the differencing over time that this design rules out.
 
 Zero cells are published as 0: a zero reveals no person (there is nobody in the group), the
 method never needs zeros as complements, and hiding them would only make tables unreadable.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,10 +27,11 @@ class Verzoek:
     routes: dict[str, Route] = field(default_factory=standaard_routes)
     drempels: Drempels = field(default_factory=Drempels)
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
+    klok: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """Where 'now' comes from: the real clock, or a fixed moment when demo history is built."""
 
-    @staticmethod
-    def nu() -> datetime:
-        return datetime.now(UTC)
+    def nu(self) -> datetime:
+        return self.klok()
 
     def eis(
         self,
