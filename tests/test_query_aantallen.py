@@ -98,3 +98,44 @@ async def test_rmz_inbox_vast_aantal_statements(api):
     klein = await _tel(api, "rmz_medewerker", None, RMZ_INBOX, 1)
     groot = await _tel(api, "rmz_medewerker", None, RMZ_INBOX, 6)
     assert klein == groot, api.sql.statements
+
+
+STATISTIEK_GENEST = """query($van: Date, $tot: Date) { signaalStatistiek(groepeerOp: [AANBIEDER, GEMEENTE, MAAND],
+  van: $van, tot: $tot) { aanbieder { naam kvk } gemeente { naam } maand aantal onderdrukt } }"""
+
+
+async def test_statistiek_met_aanbieder_en_gemeente_vast_aantal_statements(api, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from domein.verzoek import Verzoek
+    from tests.hulp_signalen import aanbieder, signaal_in_stap_1
+
+    deze = datetime.now(UTC).date().replace(day=1)
+    maand = (deze - timedelta(days=1)).replace(day=1)
+    tot = deze - timedelta(days=1)
+
+    async def tel() -> int:
+        api.sql.reset()
+        r = await api.als(
+            "contractmanager", None, STATISTIEK_GENEST, {"van": maand.isoformat(), "tot": tot.isoformat()}
+        )
+        assert "errors" not in r, r
+        return api.sql.aantal, len(r["data"]["signaalStatistiek"])
+
+    ids = [await aanbieder(api) for _ in range(4)]
+    monkeypatch.setattr(Verzoek, "nu", lambda self: datetime(maand.year, maand.month, 3, 10, tzinfo=UTC))
+    await signaal_in_stap_1(api, NIJMEGEN, aanbieder_id=ids[0])
+    monkeypatch.undo()
+    weinig, cellen_weinig = await tel()
+    monkeypatch.setattr(Verzoek, "nu", lambda self: datetime(maand.year, maand.month, 3, 10, tzinfo=UTC))
+    for aid in ids:
+        for g in ("0296", "0209"):
+            await signaal_in_stap_1(api, g, aanbieder_id=aid)
+    monkeypatch.undo()
+    veel, cellen_veel = await tel()
+    assert cellen_veel > cellen_weinig
+    assert veel == weinig, api.sql.statements
+    # BEGIN, month versions, that month's facts, aanbieders, gemeenten, audit: last hash + insert (+ lock on PG)
+    assert veel <= (8 if api.engine.dialect.name == "postgresql" else 7), api.sql.statements
+    warm, _ = await tel()
+    assert warm == veel - 1, "a month whose version did not change is read from the cache"
