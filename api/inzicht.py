@@ -40,7 +40,8 @@ class Ladderstap(Enum):
     "of herleidbaar tot zo'n cel, is de cel onderdrukt: aantal null, onderdrukt true. Nul wordt getoond."
 )
 class StatistiekCel:
-    _cel: strawberry.Private[Cel]
+    aanbieder: Aanbieder | None
+    gemeente: Gemeente | None
     stap: Ladderstap | None
     categorie: Categorie | None
     maand: str | None = strawberry.field(description="JJJJ-MM")
@@ -55,9 +56,22 @@ class StatistiekCel:
     )
 
     @classmethod
-    def uit(cls, c: Cel) -> StatistiekCel:
+    async def lijst(cls, info: I, cellen: list[Cel]) -> list[StatistiekCel]:
+        """Aanbieders and gemeenten are loaded once for all cells (thousands of cells, a few dozen objects)."""
+        loaders = info.context.loaders
+        a_ids = sorted({c.aanbieder_id for c in cellen if c.aanbieder_id})
+        g_codes = sorted({c.gemeente for c in cellen if c.gemeente})
+        aanbieders = {i: Aanbieder.uit(r) for i, r in zip(a_ids, await loaders.aanbieder.load_many(a_ids), strict=True)}
+        gemeenten = {
+            i: Gemeente.uit(r) for i, r in zip(g_codes, await loaders.gemeente.load_many(g_codes), strict=True)
+        }
+        return [cls.uit(c, aanbieders.get(c.aanbieder_id or ""), gemeenten.get(c.gemeente or "")) for c in cellen]
+
+    @classmethod
+    def uit(cls, c: Cel, aanbieder: Aanbieder | None, gemeente: Gemeente | None) -> StatistiekCel:
         return cls(
-            _cel=c,
+            aanbieder=aanbieder,
+            gemeente=gemeente,
             stap=Ladderstap(c.stap) if c.stap else None,
             categorie=Categorie(c.categorie) if c.categorie else None,
             maand=c.maand,
@@ -67,14 +81,6 @@ class StatistiekCel:
             doorlooptijd_p90=c.doorlooptijd_p90,
             binnen_termijn=c.binnen_termijn,
         )
-
-    @strawberry.field
-    async def aanbieder(self, info: I) -> Aanbieder | None:
-        return await aanbieder_van(info, self._cel.aanbieder_id) if self._cel.aanbieder_id else None
-
-    @strawberry.field
-    async def gemeente(self, info: I) -> Gemeente | None:
-        return await gemeente_van(info, self._cel.gemeente) if self._cel.gemeente else None
 
 
 @strawberry.input(description="Eén maandtotaal: de aanbieder met aanbiederId of agb.")

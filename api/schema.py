@@ -166,7 +166,7 @@ class Query:
         self, info: I, groepeer_op: list[Dimensie], van: date | None = None, tot: date | None = None
     ) -> list[StatistiekCel]:
         cellen = await inzicht.signaal_statistiek(info.context.vz, groepeer_op, van, tot)
-        return [StatistiekCel.uit(c) for c in cellen]
+        return await StatistiekCel.lijst(info, cellen)
 
     @strawberry.field(description="Maandtotalen zorgkosten van één jaar (eigen gemeente, of de regio).")
     async def zorgkosten(self, info: I, jaar: int, aanbieder_id: strawberry.ID | None = None) -> list[Zorgkosten]:

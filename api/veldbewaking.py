@@ -20,8 +20,22 @@ PERSOONSGEGEVENS = "persoonsgegevens."
 
 
 class Veldbewaking(SchemaExtension):
+    def __init__(self, *, execution_context: Any = None) -> None:
+        super().__init__(execution_context=execution_context)
+        self._toegestaan: dict[tuple[str, str], str | None] = {}
+        """Per operation: fields already allowed, with the persoonsgegevens resource to audit (if any).
+        A list of thousands of cells asks the policy once per field, not once per cell."""
+
     def resolve(self, _next: Any, root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any) -> Any:
         ouder = info.parent_type.name
+        sleutel = (ouder, info.field_name)
+        if sleutel in self._toegestaan:
+            resource = self._toegestaan[sleutel]
+            if resource is not None:
+                ctx = info.context
+                root.audit_lezing(ctx.vz, resource, ctx.beslisser.beslis(ctx.vz.actor, f"{ouder}.{info.field_name}",
+                                                                         Actie.LEZEN).doel or "")  # fmt: skip
+            return _next(root, info, *args, **kwargs)
         if ouder.startswith("__") or info.field_name.startswith("__"):
             return _next(root, info, *args, **kwargs)  # introspection: governed by the query limits
         ctx = info.context
@@ -36,6 +50,8 @@ class Veldbewaking(SchemaExtension):
                 actie=str(actie),
             )
         resource = ctx.beslisser.resource_van(veld)
-        if resource and resource.startswith(PERSOONSGEGEVENS):
-            root.audit_lezing(ctx.vz, resource, besluit.doel or "")
+        persoonsgegevens = resource if resource and resource.startswith(PERSOONSGEGEVENS) else None
+        if persoonsgegevens:
+            root.audit_lezing(ctx.vz, persoonsgegevens, besluit.doel or "")
+        self._toegestaan[sleutel] = persoonsgegevens
         return _next(root, info, *args, **kwargs)

@@ -62,12 +62,21 @@ class Meter:
         self.statements += 1
 
     async def meet(
-        self, naam: str, rol: str, gemeente: str | None, maak_body: Callable[[int], dict[str, Any]], verzoeken: int
+        self,
+        naam: str,
+        rol: str,
+        gemeente: str | None,
+        maak_body: Callable[[int], dict[str, Any]],
+        verzoeken: int,
+        voor: Callable[[], None] | None = None,
     ) -> None:
+        """``voor`` runs before every request, untimed (e.g. to empty a cache for a cold measurement)."""
         kop = {"Authorization": "Bearer " + self.sleutel.maak_token(rol=rol, gemeente=gemeente, sub="bench")}
         tijden, aantallen = [], []
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://bench") as c:
             for i in range(verzoeken + 10):
+                if voor is not None:
+                    voor()
                 self.statements = 0
                 start = time.perf_counter()
                 r = await c.post("/graphql", json=maak_body(i), headers=kop)

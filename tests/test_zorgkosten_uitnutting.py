@@ -223,6 +223,16 @@ async def test_opnieuw_aanleveren_vervangt_het_maandtotaal_en_wordt_geaudit(api:
         ("backoffice", "registreren", WIJCHEN, "uitvoering"),
         ("consulent", "lezen", WIJCHEN, "uitvoering"),
     ]
+    await api.als("contractmanager", None, ZORGKOSTEN, {"j": JAAR})
+    async with api.engine.connect() as conn:
+        laatste = (
+            await conn.execute(
+                sa.select(auditregel.c.object_type, auditregel.c.doel, auditregel.c.verantwoordelijke)
+                .order_by(auditregel.c.volgnummer.desc())
+                .limit(1)
+            )
+        ).one()
+    assert tuple(laatste) == ("zorgkosten", "contractmanagement", "ROB")
 
 
 async def test_csv_import_op_de_opdrachtregel_alles_of_niets(api: Any, db_url: str, tmp_path: Path) -> None:
