@@ -73,7 +73,7 @@ async def _schrijf(engine: AsyncEngine, tabel: Any, rijen: list[dict[str, Any]])
     if not rijen:
         return
     async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql" and len(rijen) > 1000:  # COPY for the big tables
             ruw = await conn.get_raw_connection()
             kolommen = list(rijen[0])
             await ruw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]

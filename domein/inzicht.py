@@ -23,7 +23,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from domein.actor import GEMEENTEN, ROB
-from domein.audit import AuditRegel, Operatie, Uitkomst
 from domein.fouten import OngeldigeInvoer
 from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting
 from domein.onthulling import Insider, Sleutel, beschermingsblokken
@@ -235,18 +234,12 @@ async def signaal_statistiek(
             "kortere periode.",
             veld="groepeerOp",
         )
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or vz.beslisser.doel_van(vz.actor),
-            verwerkingsactiviteit="signaalstatistiek raadplegen",
-            operatie=Operatie.LEZEN,
-            object_type=RESOURCE,
-            object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
-            verantwoordelijke=verantwoordelijke,
-            uitkomst=Uitkomst.GESLAAGD,
-            vertrouwelijkheid="intern",
-        )
+    vz.raadpleging(
+        besluit,
+        object_type=RESOURCE,
+        object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
+        verantwoordelijke=verantwoordelijke,
+        activiteit="signaalstatistiek raadplegen",
     )
     if not gemeenten:
         return []

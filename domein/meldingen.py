@@ -323,15 +323,7 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
             door_rol=str(vz.actor.rol),
         )
     )
-    await stapgebeurtenissen.stap_gezet(
-        vz,
-        zaak_id=rij.id,
-        naar=start.naar,
-        termijn=start.termijn,
-        gemeente=gemeente,
-        aanbieder_id=rij.aanbieder_id,
-        categorie=rij.categorie,
-    )
+    await stapgebeurtenissen.stap_gezet(vz, rij, start)
     besluit = vz.beslisser.beslis(vz.actor, route.resource(route.start), Actie.SCHRIJVEN)
     vz.registratie(
         besluit,
@@ -395,15 +387,7 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
             door_rol=str(vz.actor.rol),
         )
     )
-    await stapgebeurtenissen.stap_gezet(
-        vz,
-        zaak_id=huidig.id,
-        naar=stap.naar,
-        termijn=stap.termijn,
-        gemeente=huidig.gemeente_code,
-        aanbieder_id=huidig.aanbieder_id,
-        categorie=huidig.categorie,
-    )
+    await stapgebeurtenissen.stap_gezet(vz, huidig, stap)
     vz.registratie(
         besluit,
         object_type=RESOURCE,

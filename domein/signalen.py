@@ -167,15 +167,7 @@ async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
     )
     await vz.conn.execute(signaal.insert().values(**rij.__dict__))
     await _stap(vz, rij.id, stap.naar.code, stap.gegevens)
-    await stapgebeurtenissen.stap_gezet(
-        vz,
-        zaak_id=rij.id,
-        naar=stap.naar,
-        termijn=stap.termijn,
-        gemeente=gemeente,
-        aanbieder_id=rij.aanbieder_id,
-        categorie=rij.categorie,
-    )
+    await stapgebeurtenissen.stap_gezet(vz, rij, stap)
     vz.registratie(
         besluit,
         object_type=RESOURCE,
@@ -216,15 +208,7 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
         meldingen.controleer_betrokkenen(e.betrokkenen, e.betrokkene_geinformeerd)
     stap = route.overgang(huidig.toestand, e.naar, e.gegevens, vastgelegd, nu.date())
     await _stap(vz, huidig.id, stap.naar.code, stap.gegevens)
-    await stapgebeurtenissen.stap_gezet(
-        vz,
-        zaak_id=huidig.id,
-        naar=stap.naar,
-        termijn=stap.termijn,
-        gemeente=huidig.gemeente_code,
-        aanbieder_id=huidig.aanbieder_id,
-        categorie=huidig.categorie,
-    )
+    await stapgebeurtenissen.stap_gezet(vz, huidig, stap)
     await vz.conn.execute(
         signaal.update()
         .where(signaal.c.id == huidig.id)

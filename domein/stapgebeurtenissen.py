@@ -10,13 +10,13 @@ action, and the day the stap was left (the next ladderstap or an eindtoestand). 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand
 from domein.opslag.upsert import upsert
-from domein.route import Toestand
+from domein.route import Stapbesluit
 from domein.verzoek import Verzoek
 from domein.werkdagen import werkdagen_tussen
 
@@ -55,17 +55,23 @@ async def _sluit(vz: Verzoek, zaak_id: str, vandaag: date, eind: bool) -> set[st
     return {open_.maand}
 
 
-async def stap_gezet(
-    vz: Verzoek,
-    *,
-    zaak_id: str,
-    naar: Toestand,
-    termijn: date | None,
-    gemeente: str,
-    aanbieder_id: str,
-    categorie: str,
-) -> None:
-    """Een zaak kwam in toestand ``naar``: sluit de lopende stap af en/of opent een nieuwe."""
+class Zaak(Protocol):
+    """A signaal or a melding: what a stapgebeurtenis needs to know about it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def gemeente_code(self) -> str: ...
+    @property
+    def aanbieder_id(self) -> str: ...
+    @property
+    def categorie(self) -> str: ...
+
+
+async def stap_gezet(vz: Verzoek, zaak: Zaak, stap: Stapbesluit) -> None:
+    """Een zaak kwam in de toestand van ``stap``: sluit de lopende stap af en/of opent een nieuwe."""
+    zaak_id, naar, termijn = zaak.id, stap.naar, stap.termijn
+    gemeente, aanbieder_id, categorie = zaak.gemeente_code, zaak.aanbieder_id, zaak.categorie
     vandaag = vz.nu().date()
     nieuw = naar.ladderstap is not None
     geraakt = await _sluit(vz, zaak_id, vandaag, eind=nieuw or naar.eind)

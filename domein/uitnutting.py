@@ -31,7 +31,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from domein.actor import ROB
-from domein.audit import AuditRegel, Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.opslag.tabellen import contract, contract_budget, contract_gemeente, contract_perceel, zorgkosten
 from domein.toegang import Actie, Bereik
@@ -193,18 +192,12 @@ async def per_contract(vz: Verzoek, jaar: int, alleen_afwijkingen: bool = False)
         for g in sorted(gemeenten_van[r.id]):
             som, peil = delen.get(g, (Decimal(0), None))
             uit.append(bereken(r.id, jaar, g, looptijd, som, peil, None, drempel))
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or vz.beslisser.doel_van(vz.actor),
-            verwerkingsactiviteit="contractuitnutting raadplegen",
-            operatie=Operatie.LEZEN,
-            object_type=RESOURCE,
-            object_id=str(jaar),
-            verantwoordelijke=ROB if regio else vz.actor.organisatie,
-            uitkomst=Uitkomst.GESLAAGD,
-            vertrouwelijkheid="intern",
-        )
+    vz.raadpleging(
+        besluit,
+        object_type=RESOURCE,
+        object_id=str(jaar),
+        verantwoordelijke=ROB if regio else vz.actor.organisatie,
+        activiteit="contractuitnutting raadplegen",
     )
     return [u for u in uit if u.afwijking is not None] if alleen_afwijkingen else uit
 

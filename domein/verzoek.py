@@ -101,6 +101,24 @@ class Verzoek:
             )
         )
 
+    def raadpleging(
+        self, besluit: Besluit, *, object_type: str, object_id: str, verantwoordelijke: str, activiteit: str
+    ) -> None:
+        """Legt een geslaagde lezing zonder persoonsgegevens vast (aggregaten, zorgkosten), met het doel."""
+        self.audit.voeg_toe(
+            AuditRegel(
+                actor=self.actor,
+                doel=besluit.doel or self.beslisser.doel_van(self.actor),
+                verwerkingsactiviteit=activiteit,
+                operatie=Operatie.LEZEN,
+                object_type=object_type,
+                object_id=object_id,
+                verantwoordelijke=verantwoordelijke,
+                uitkomst=Uitkomst.GESLAAGD,
+                vertrouwelijkheid="intern",
+            )
+        )
+
     def registratie(
         self,
         besluit: Besluit,

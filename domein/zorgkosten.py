@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domein.actor import ROB
-from domein.audit import AuditRegel, Operatie, Uitkomst
+from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder, zorgkosten
@@ -190,17 +190,11 @@ async def zoek(vz: Verzoek, jaar: int, aanbieder_id: str | None) -> list[Zorgkos
     rijen = (await vz.conn.execute(query)).all()
     if len(rijen) > 10_000:
         raise OngeldigeInvoer("Meer dan 10.000 regels; kies één aanbieder.", veld="aanbiederId")
-    vz.audit.voeg_toe(
-        AuditRegel(
-            actor=vz.actor,
-            doel=besluit.doel or vz.beslisser.doel_van(vz.actor),
-            verwerkingsactiviteit="zorgkosten raadplegen",
-            operatie=Operatie.LEZEN,
-            object_type=RESOURCE,
-            object_id=f"{jaar}" + (f":{aanbieder_id}" if aanbieder_id else ""),
-            verantwoordelijke=vz.actor.gemeente or ROB,
-            uitkomst=Uitkomst.GESLAAGD,
-            vertrouwelijkheid="intern",
-        )
+    vz.raadpleging(
+        besluit,
+        object_type=RESOURCE,
+        object_id=f"{jaar}" + (f":{aanbieder_id}" if aanbieder_id else ""),
+        verantwoordelijke=vz.actor.gemeente or ROB,
+        activiteit="zorgkosten raadplegen",
     )
     return [Zorgkostenregel(r.aanbieder_id, r.gemeente_code, r.product, r.maand, Decimal(r.bedrag)) for r in rijen]
