@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import time
 import uuid
@@ -28,8 +29,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.meten import Meter, verse_database
+from bench.meten import UIT, Meter, verse_database
 from domein.maandtabellen import StatistiekCache
+from domein.opslag.db import maak_engine
 from domein.opslag.tabellen import (
     aanbieder,
     contract,
@@ -212,10 +214,17 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--aantal", type=int, default=1_000_000)
     ap.add_argument("--verzoeken", type=int, default=50)
+    ap.add_argument("--alleen-meten", action="store_true", help="meet op de database van een vorige run")
     args = ap.parse_args()
-    _url, engine = await verse_database("regiekamer_bench_inzicht")
     t0 = time.perf_counter()
-    await vul(engine, args.aantal)
+    if args.alleen_meten:
+        basis = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{UIT}/x"
+        engine = maak_engine(
+            basis.rsplit("/", 1)[0] + "/regiekamer_bench_inzicht" + ("" if "postgresql" in basis else ".db")
+        )
+    else:
+        _url, engine = await verse_database("regiekamer_bench_inzicht")
+        await vul(engine, args.aantal)
     print(
         f"database: {engine.dialect.name}; {args.aantal} signalen en 100.800 zorgkostenregels gevuld in "
         f"{time.perf_counter() - t0:.1f} s"

@@ -118,13 +118,22 @@ def periode(van: date | None, tot: date | None, vandaag: date) -> tuple[date, da
     return van, tot
 
 
-def _meting(termijn: date | None, eerste_actie: date | None, doorlooptijd: int | None, vandaag: date) -> Meting:
-    m = Meting(aantal=1)
+def _tel_mee(
+    m: Meting, termijn: date | None, eerste_actie: date | None, doorlooptijd: int | None, vandaag: date
+) -> None:
+    """One stapgebeurtenis into a measurement: counted; its doorlooptijd if the stap was left; 'binnen termijn'
+    once decided (a first action happened, or the termijn passed without one)."""
+    m.aantal += 1
     if doorlooptijd is not None:
         m.doorlooptijden[doorlooptijd] += 1
     if termijn is not None and (eerste_actie is not None or vandaag > termijn):
-        m.beslist = 1
-        m.binnen_termijn = int(eerste_actie is not None and eerste_actie <= termijn)
+        m.beslist += 1
+        m.binnen_termijn += eerste_actie is not None and eerste_actie <= termijn
+
+
+def _meting(termijn: date | None, eerste_actie: date | None, doorlooptijd: int | None, vandaag: date) -> Meting:
+    m = Meting()
+    _tel_mee(m, termijn, eerste_actie, doorlooptijd, vandaag)
     return m
 
 
@@ -140,21 +149,20 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
     oud = [m for m, v in uit.items() if v is None]
     if oud:
         s = stapgebeurtenis.c
-        query = sa.select(
-            s.maand, s.aanbieder_id, s.gemeente_code, s.stap, s.categorie, s.termijn, s.eerste_actie_op, s.doorlooptijd
-        ).where(s.maand.in_(oud))
+        kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
+        kolom[Dimensie.CATEGORIE] = s.categorie
+        query = sa.select(s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.doorlooptijd).where(
+            s.maand.in_(oud)
+        )
         atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
+        n = len(ATOOM)
         for r in await vz.conn.execute(query):
-            waarden = {
-                Dimensie.AANBIEDER: r.aanbieder_id,
-                Dimensie.GEMEENTE: r.gemeente_code,
-                Dimensie.STAP: r.stap,
-                Dimensie.CATEGORIE: r.categorie,
-            }
-            sleutel = tuple(waarden[d] for d in ATOOM)
-            atomen[r.maand].setdefault(sleutel, Meting()).voeg_toe(
-                _meting(r.termijn, r.eerste_actie_op, r.doorlooptijd, vandaag)
-            )
+            per_atoom = atomen[r[0]]
+            sleutel = tuple(r[1 : n + 1])
+            meting = per_atoom.get(sleutel)
+            if meting is None:
+                meting = per_atoom[sleutel] = Meting()
+            _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], vandaag)
         for m in oud:
             tellingen = {a: v.aantal for a, v in atomen[m].items()}
             maand = Maand(versies[m], atomen[m], beschermingsblokken(tellingen, k, insiders()))

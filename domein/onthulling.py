@@ -90,16 +90,22 @@ class Bescherming:
         return uit
 
 
-def _veilig(aantallen: Mapping[Sleutel, int], atomen: Iterable[Sleutel], k: int, insiders: Sequence[Insider]) -> bool:
-    atomen = list(atomen)
-    totaal = sum(aantallen[a] for a in atomen)
-    if totaal < k:
-        return False
-    for weet in insiders:
-        rest = totaal - sum(aantallen[a] for a in atomen if weet(a))
-        if 0 < rest < k:
-            return False
-    return True
+@dataclass(frozen=True)
+class _Deel:
+    """A block under construction, with its total and each insider's known part kept as running sums."""
+
+    atomen: tuple[Sleutel, ...]
+    totaal: int
+    delen: tuple[int, ...]
+    volgorde: str  # deterministic tie-break: the smallest atom key
+
+    def plus(self, ander: _Deel) -> _Deel:
+        return _Deel(
+            self.atomen + ander.atomen,
+            self.totaal + ander.totaal,
+            tuple(a + b for a, b in zip(self.delen, ander.delen, strict=True)),
+            min(self.volgorde, ander.volgorde),
+        )
 
 
 def beschermingsblokken(aantallen: Mapping[Sleutel, int], k: int, insiders: Sequence[Insider] = ()) -> Bescherming:
@@ -109,44 +115,43 @@ def beschermingsblokken(aantallen: Mapping[Sleutel, int], k: int, insiders: Sequ
     atomen = {a: n for a, n in aantallen.items() if n > 0}
     diepte = len(next(iter(atomen))) if atomen else 0
 
-    def veilig(blok: frozenset[Sleutel]) -> bool:
-        return _veilig(atomen, blok, k, insiders)
+    def veilig(d: _Deel) -> bool:
+        return d.totaal >= k and not any(0 < d.totaal - deel < k for deel in d.delen)
 
-    def totaal(blok: frozenset[Sleutel]) -> int:
-        return sum(atomen[a] for a in blok)
-
-    def knoop(sleutels: list[Sleutel], niveau: int) -> tuple[list[frozenset[Sleutel]], frozenset[Sleutel] | None]:
+    def knoop(sleutels: list[Sleutel], niveau: int) -> tuple[list[_Deel], _Deel | None]:
         if niveau == diepte:  # one atom
-            blok = frozenset(sleutels)
-            return ([blok], None) if veilig(blok) else ([], blok)
+            (a,) = sleutels
+            n = atomen[a]
+            d = _Deel((a,), n, tuple(n if weet(a) else 0 for weet in insiders), repr(a))
+            return ([d], None) if veilig(d) else ([], d)
         kinderen: dict[Hashable, list[Sleutel]] = defaultdict(list)
         for s in sleutels:
             kinderen[s[niveau]].append(s)
-        klaar: list[frozenset[Sleutel]] = []
-        resten: list[frozenset[Sleutel]] = []
+        klaar: list[_Deel] = []
+        rest: _Deel | None = None
         for waarde in sorted(kinderen, key=repr):  # deterministic: same data, same blocks
             k_klaar, k_rest = knoop(kinderen[waarde], niveau + 1)
             klaar.extend(k_klaar)
             if k_rest is not None:
-                resten.append(k_rest)
-        if not resten:
+                rest = k_rest if rest is None else rest.plus(k_rest)
+        if rest is None:
             return klaar, None
-        rest = frozenset().union(*resten)
         if veilig(rest):
             return [*klaar, rest], None
         # Complementary suppression: join the smallest safe blocks under this parent until safe.
-        kandidaten = sorted(klaar, key=lambda b: (totaal(b), sorted(map(repr, b))))
-        samen, gebruikt = rest, list[frozenset[Sleutel]]()
-        for b in kandidaten:
-            samen, gebruikt = samen | b, [*gebruikt, b]
+        volgorde = sorted(range(len(klaar)), key=lambda i: (klaar[i].totaal, klaar[i].volgorde))
+        samen = rest
+        for n, i in enumerate(volgorde, start=1):
+            samen = samen.plus(klaar[i])
             if veilig(samen):
-                return [b2 for b2 in klaar if b2 not in gebruikt] + [samen], None
+                gebruikt = set(volgorde[:n])
+                return [d for j, d in enumerate(klaar) if j not in gebruikt] + [samen], None
         return klaar, rest
 
     if not atomen:
         return Bescherming(())
     klaar, rest = knoop(sorted(atomen, key=repr), 0)
-    blokken = [Blok(b, totaal(b), True) for b in klaar]
+    blokken = [Blok(frozenset(d.atomen), d.totaal, True) for d in klaar]
     if rest is not None:
-        blokken.append(Blok(rest, totaal(rest), False))
+        blokken.append(Blok(frozenset(rest.atomen), rest.totaal, False))
     return Bescherming(blokken)
