@@ -69,12 +69,13 @@ class Meter:
         maak_body: Callable[[int], dict[str, Any]],
         verzoeken: int,
         voor: Callable[[], None] | None = None,
+        opwarmen: int = 10,
     ) -> None:
         """``voor`` runs before every request, untimed (e.g. to empty a cache for a cold measurement)."""
         kop = {"Authorization": "Bearer " + self.sleutel.maak_token(rol=rol, gemeente=gemeente, sub="bench")}
         tijden, aantallen = [], []
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://bench") as c:
-            for i in range(verzoeken + 10):
+            for i in range(verzoeken + opwarmen):
                 if voor is not None:
                     voor()
                 self.statements = 0
@@ -82,7 +83,7 @@ class Meter:
                 r = await c.post("/graphql", json=maak_body(i), headers=kop)
                 duur = (time.perf_counter() - start) * 1000
                 assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
-                if i >= 10:  # warm-up
+                if i >= opwarmen:  # warm-up
                     tijden.append(duur)
                     aantallen.append(self.statements)
         q = statistics.quantiles(tijden, n=100)

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -165,7 +166,10 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
             _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], vandaag)
         for m in oud:
             tellingen = {a: v.aantal for a, v in atomen[m].items()}
-            maand = Maand(versies[m], atomen[m], beschermingsblokken(tellingen, k, insiders()))
+            bescherming = vz.statistiekcache.bescherming(
+                m, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
+            )
+            maand = Maand(versies[m], atomen[m], bescherming)
             vz.statistiekcache.put(m, k, vandaag, maand)
             uit[m] = maand
     return {m: v for m, v in uit.items() if v is not None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -77,6 +77,20 @@ class StatistiekCache:
 
     def __init__(self) -> None:
         self._maanden: dict[tuple[str, int, date], Maand] = {}
+        self._blokken: dict[tuple[str, int], tuple[int, Bescherming]] = {}
+
+    def bescherming(
+        self, maand: str, k: int, tellingen: dict[Sleutel, int], maak: Callable[[], Bescherming]
+    ) -> Bescherming:
+        """Blocks depend on the counts only. A completed month's counts never change (only its doorlooptijden do),
+        so its blocks are reused as long as the counts are identical."""
+        vingerafdruk = hash(frozenset(tellingen.items()))
+        bewaard = self._blokken.get((maand, k))
+        if bewaard is not None and bewaard[0] == vingerafdruk:
+            return bewaard[1]
+        nieuw = maak()
+        self._blokken[(maand, k)] = (vingerafdruk, nieuw)
+        return nieuw
 
     def get(self, maand: str, versie: int, k: int, vandaag: date) -> Maand | None:
         m = self._maanden.get((maand, k, vandaag))
