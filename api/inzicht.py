@@ -146,7 +146,8 @@ class Afwijking:
     "van één deelnemende gemeente."
 )
 class ContractUitnutting:
-    _rij: strawberry.Private[UitnuttingRij]
+    contract: Contract | None
+    gemeente: Gemeente | None
     jaar: int
     plafond: Decimal | None
     gerealiseerd: Decimal
@@ -156,9 +157,22 @@ class ContractUitnutting:
     afwijking: Afwijking | None
 
     @classmethod
-    def uit(cls, u: UitnuttingRij) -> ContractUitnutting:
+    async def lijst(cls, info: I, rijen: list[UitnuttingRij]) -> list[ContractUitnutting]:
+        """Contracts and gemeenten loaded once for all rows."""
+        loaders = info.context.loaders
+        c_ids = sorted({u.contract_id for u in rijen})
+        g_codes = sorted({u.gemeente for u in rijen if u.gemeente})
+        c_rijen = await loaders.contract.load_many(c_ids)
+        g_rijen = await loaders.gemeente.load_many(g_codes)
+        contracten = {i: Contract.uit(r) for i, r in zip(c_ids, c_rijen, strict=True) if r is not None}
+        gemeenten = {i: Gemeente.uit(r) for i, r in zip(g_codes, g_rijen, strict=True)}
+        return [cls.uit(u, contracten.get(u.contract_id), gemeenten.get(u.gemeente or "")) for u in rijen]
+
+    @classmethod
+    def uit(cls, u: UitnuttingRij, contract: Contract | None, gemeente: Gemeente | None) -> ContractUitnutting:
         return cls(
-            _rij=u,
+            contract=contract,
+            gemeente=gemeente,
             jaar=u.jaar,
             plafond=u.plafond,
             gerealiseerd=u.gerealiseerd,
@@ -167,12 +181,3 @@ class ContractUitnutting:
             uitnutting_procent=u.uitnutting_procent,
             afwijking=Afwijking(soort=u.afwijking.soort, procent=u.afwijking.procent) if u.afwijking else None,
         )
-
-    @strawberry.field
-    async def contract(self, info: I) -> Contract | None:
-        rij = await info.context.loaders.contract.load(self._rij.contract_id)
-        return Contract.uit(rij) if rij is not None else None
-
-    @strawberry.field
-    async def gemeente(self, info: I) -> Gemeente | None:
-        return await gemeente_van(info, self._rij.gemeente) if self._rij.gemeente else None

@@ -178,7 +178,7 @@ class Query:
         self, info: I, jaar: int, alleen_afwijkingen: bool = False
     ) -> list[ContractUitnutting]:
         rijen = await uitnutting.per_contract(info.context.vz, jaar, alleen_afwijkingen)
-        return [ContractUitnutting.uit(u) for u in rijen]
+        return await ContractUitnutting.lijst(info, rijen)
 
     @strawberry.field(description="De regels van het toegangsbeleid, zoals ze nu gelden.")
     def beleidsregels(self, info: I) -> list[Beleidsregel]:
