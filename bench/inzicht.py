@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -29,8 +30,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.meten import UIT, Meter, verse_database
-from domein.maandtabellen import StatistiekCache
+from bench.meten import PSEUDO, UIT, Meter, verse_database
+from domein import inzicht
+from domein.actor import Actor, Rol
+from domein.maandtabellen import Dimensie, StatistiekCache
 from domein.opslag.db import maak_engine
 from domein.opslag.tabellen import (
     aanbieder,
@@ -43,6 +46,7 @@ from domein.opslag.tabellen import (
     statistiek_maand,
     zorgkosten,
 )
+from domein.verzoek import Verzoek
 from domein.werkdagen import werkdagen_tussen
 
 STATISTIEK = """query($g: [Dimensie!]!, $van: Date, $tot: Date) { signaalStatistiek(groepeerOp: $g, van: $van,
@@ -294,7 +298,37 @@ async def main() -> None:
         lambda i: {"query": UITNUTTING, "variables": {"j": maanden[-1].year}},
         args.verzoeken,
     )
+    await _domein_alleen(engine, toestand, jaar)
     await engine.dispose()
+
+
+async def _domein_alleen(engine: AsyncEngine, toestand: Any, periode: dict[str, str]) -> None:
+    """The heaviest grouping without GraphQL: what the domain costs, warm, next to what serialising costs."""
+    tijden = []
+    for i in range(25):
+        async with engine.connect() as conn:
+            await conn.begin()
+            vz = Verzoek(
+                Actor("bench", Rol.CONTRACTMANAGER, None),
+                conn,
+                toestand.beslisser,
+                PSEUDO,
+                "bench",
+                statistiekcache=toestand.statistiekcache,
+            )
+            start = time.perf_counter()
+            cellen = await inzicht.signaal_statistiek(
+                vz,
+                [Dimensie.AANBIEDER, Dimensie.GEMEENTE, Dimensie.STAP],
+                date.fromisoformat(periode["van"]),
+                date.fromisoformat(periode["tot"]),
+            )
+            if i >= 5:
+                tijden.append((time.perf_counter() - start) * 1000)
+            await conn.rollback()
+    q = statistics.quantiles(tijden, n=100)
+    naam = f"  alleen het domein (zonder GraphQL), {len(cellen)} cellen"
+    print(f"{naam:55s} p50 {q[49]:7.2f} ms  p95 {q[94]:7.2f} ms")
 
 
 if __name__ == "__main__":
