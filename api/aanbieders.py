@@ -13,6 +13,7 @@ from api.enums import ContractSoort
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
 from domein.aanbieders import AanbiederRij
+from domein.bibob import Onderzoek
 from domein.contracten import Budgetplafond as BudgetplafondRij
 from domein.contracten import ContractRij
 
@@ -27,6 +28,18 @@ class Budgetplafond:
         return cls(jaar=rij.jaar, bedrag=rij.bedrag)
 
 
+@strawberry.type(description="Een Bibob-onderzoek naar een aanbieder, gemeld door een gemeente of het ROB.")
+class BibobOnderzoek:
+    organisatie: str
+    gestart_op: date
+    beeindigd_op: date | None
+    loopt: bool
+
+    @classmethod
+    def uit(cls, r: Onderzoek) -> BibobOnderzoek:
+        return cls(organisatie=r.organisatie, gestart_op=r.gestart_op, beeindigd_op=r.beeindigd_op, loopt=r.loopt)
+
+
 @strawberry.type(description="Een zorgaanbieder, met KvK-nummer en AGB-code.")
 class Aanbieder(Node):
     _rij: strawberry.Private[AanbiederRij]
@@ -37,6 +50,10 @@ class Aanbieder(Node):
     @classmethod
     def uit(cls, rij: AanbiederRij) -> Aanbieder:
         return cls(id=globale_id("Aanbieder", rij.id), _rij=rij, naam=rij.naam, kvk=rij.kvk, agb=rij.agb)
+
+    @strawberry.field(description="Bibob-onderzoeken die gemeenten of het ROB meldden (Bijlage 1 art. 10.4).")
+    async def bibob_onderzoeken(self, info: Info[Context, None]) -> list[BibobOnderzoek]:
+        return [BibobOnderzoek.uit(o) for o in await info.context.loaders.bibob_onderzoeken.load(self._rij.id)]
 
     @strawberry.field(description="Alle contracten met deze aanbieder (voor pagineren: contracten(aanbiederId:)).")
     async def contracten(self, info: Info[Context, None]) -> list[Contract]:

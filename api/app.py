@@ -17,7 +17,7 @@ from typing import Any
 import strawberry
 from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,6 +27,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
+from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.limieten import (
     Limieten,
@@ -38,6 +39,7 @@ from api.limieten import (
 )
 from api.schema import maak_schema
 from beleid.beslisser import CasbinBeslisser
+from beleid.bron import Beleidsbron
 from domein import audit
 from domein.actor import Actor
 from domein.audit import Pseudonimiseerder
@@ -57,6 +59,23 @@ class Toestand:
     schema: strawberry.Schema
     drempels: Drempels = field(default_factory=Drempels)
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
+    beleidsbron: Beleidsbron = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.beleidsbron = Beleidsbron(self.beslisser)
+
+    async def verzoek(self, actor: Actor, conn: AsyncConnection, request_id: str) -> tuple[Verzoek, CasbinBeslisser]:
+        """De werkeenheid van één verzoek, met het beleid van de nieuwste versie."""
+        beslisser = await self.beleidsbron.actueel(conn)
+        return Verzoek(
+            actor,
+            conn,
+            beslisser,
+            self.pseudonimiseerder,
+            request_id,
+            drempels=self.drempels,
+            statistiekcache=self.statistiekcache,
+        ), beslisser
 
 
 def _antwoord(inhoud: Any, status: int, request_id: str) -> JSONResponse:
@@ -90,19 +109,9 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     mutatie = _is_mutatie(document, operatie)
     async with t.engine.connect() as conn:
         await conn.begin()
-        vz = Verzoek(
-            actor,
-            conn,
-            t.beslisser,
-            t.pseudonimiseerder,
-            request_id,
-            drempels=t.drempels,
-            statistiekcache=t.statistiekcache,
-        )
         try:
-            resultaat = await t.schema.execute(
-                query, variabelen, Context.voor(vz, t.beslisser), operation_name=operatie
-            )
+            vz, beslisser = await t.verzoek(actor, conn, request_id)
+            resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, beslisser), operation_name=operatie)
             fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
             if mutatie and fouten:
                 await conn.rollback()
@@ -191,6 +200,7 @@ def maak_app(
             Route("/graphql", graphql_post, methods=["POST"]),
             Route("/graphql", graphiql, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/auditlog/export", auditlog_export, methods=["GET"]),
         ]
     )
     app.state.toestand = Toestand(

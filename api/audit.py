@@ -68,6 +68,9 @@ class AuditFilter:
     operatie: str | None = None
     object_type: str | None = None
     object_id: str | None = None
+    bsn: str | None = strawberry.field(
+        default=None, description="Alleen verwerkingen over deze persoon (gezocht via het sleutel-pseudoniem)."
+    )
 
 
 @strawberry.type(description="Eén regel van het toegangsbeleid (beleid/beleid.csv).")
@@ -77,3 +80,17 @@ class Beleidsregel:
     actie: str
     bereik: str
     doel: str
+
+    @classmethod
+    def uit(cls, r: Any) -> Beleidsregel:
+        return cls(rol=r.rol, resource=r.resource, actie=r.actie, bereik=r.bereik, doel=r.doel)
+
+
+@strawberry.type(description="Een wijziging van het beleid tijdens bedrijf, door een beheerder (geaudit).")
+class Beleidswijziging:
+    id: int
+    soort: str
+    regel: Beleidsregel
+    reden: str
+    door: str
+    op: datetime

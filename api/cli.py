@@ -1,4 +1,4 @@
-"""De opdrachtregel ``regiekamer`` (contract.md): serve, token, migrate, audit verify, schema."""
+"""De opdrachtregel ``regiekamer`` (contract.md): serve, token, migrate, audit verify, bewaartermijn, schema."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from api.instellingen import Instellingen
 
@@ -216,6 +218,42 @@ def _zorgkosten(args: argparse.Namespace, inst: Instellingen) -> int:
     return 0
 
 
+def _bewaartermijn(args: argparse.Namespace, inst: Instellingen) -> int:
+    from datetime import date
+
+    from domein import bewaartermijn
+    from domein.opslag.db import maak_engine
+
+    try:
+        peildatum = date.fromisoformat(args.peildatum) if args.peildatum else date.today()
+    except ValueError:
+        return _fout(f"'{args.peildatum}' is geen datum; schrijf JJJJ-MM-DD.", 2)
+    if args.batch < 1:
+        return _fout("--batch moet minstens 1 zijn.", 2)
+    termijnen = inst.bewaartermijnen()
+
+    def voortgang(categorie: str, aantal: int) -> None:
+        print(f"  {categorie}: {aantal} tot nu toe", flush=True)
+
+    async def draai() -> dict[str, int]:
+        engine = maak_engine(inst.database_url)
+        try:
+            return await bewaartermijn.toepassen(engine, termijnen, peildatum, grootte=args.batch, voortgang=voortgang)
+        finally:
+            await engine.dispose()
+
+    print(
+        f"Bewaartermijnen op {peildatum}: casus {termijnen.casus}, melding.rmz {termijnen.melding_rmz}, "
+        f"melding.contractmanager {termijnen.melding_contractmanager}",
+        flush=True,
+    )
+    uitslag = asyncio.run(draai())
+    for categorie, aantal in uitslag.items():
+        print(f"{categorie}: persoonsgegevens verwijderd van {aantal}")
+    print(f"Klaar: {sum(uitslag.values())} in totaal.")
+    return 0
+
+
 def _schema(args: argparse.Namespace, _inst: Instellingen) -> int:
     from api.schema import maak_schema
 
@@ -252,6 +290,12 @@ def parser() -> argparse.ArgumentParser:
     zi.add_argument("--gemeente", required=True, help="CBS-code van de aanleverende gemeente")
     zi.add_argument("--sub", help="wie aanlevert (voor het auditlog)")
     zi.set_defaults(functie=_zorgkosten)
+    b = sub.add_parser("bewaartermijn", help="bewaartermijnen")
+    b_sub = b.add_subparsers(dest="bewaartermijn_opdracht", required=True)
+    bt = b_sub.add_parser("toepassen", help="verwijder persoonsgegevens waarvan de bewaartermijn verstreken is")
+    bt.add_argument("--peildatum", help="JJJJ-MM-DD; standaard vandaag")
+    bt.add_argument("--batch", type=int, default=200, help="objecten per transactie (standaard 200)")
+    bt.set_defaults(functie=_bewaartermijn)
     e = sub.add_parser("schema", help="exporteer het GraphQL-schema")
     e.add_argument("--uit", default="schema.graphql")
     e.set_defaults(functie=_schema)
@@ -264,7 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at start
     args = parser().parse_args(argv)
     try:
-        return int(args.functie(args, Instellingen()))
+        inst = Instellingen()
+    except ValidationError as e:
+        return _fout(
+            "ongeldige instelling: " + "; ".join(f"{'.'.join(map(str, f['loc']))}: {f['msg']}" for f in e.errors()), 2
+        )
+    try:
+        return int(args.functie(args, inst))
     except KeyboardInterrupt:
         return 130
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.db import STANDAARD_SQLITE_URL
 
 
@@ -31,6 +32,23 @@ class Instellingen(BaseSettings):
     afwijking_procent: int = Field(
         default=10, ge=0, le=100, description="Onderbenutting die een afwijkingssignaal geeft."
     )
+
+    bewaartermijn_casus: str = Field(default="P15Y", description="Na sluiten van een casus (zie README).")
+    bewaartermijn_melding_rmz: str = Field(default="P5Y", description="Na afronden van een RMZ-melding.")
+    bewaartermijn_melding_contractmanager: str = Field(default="P5Y", description="Na afronden, directe route.")
+
+    @field_validator("bewaartermijn_casus", "bewaartermijn_melding_rmz", "bewaartermijn_melding_contractmanager")
+    @classmethod
+    def _duur(cls, waarde: str) -> str:
+        Duur.lees(waarde)  # raises with a Dutch message on a bad value
+        return waarde
+
+    def bewaartermijnen(self) -> Bewaartermijnen:
+        return Bewaartermijnen(
+            casus=Duur.lees(self.bewaartermijn_casus),
+            melding_rmz=Duur.lees(self.bewaartermijn_melding_rmz),
+            melding_contractmanager=Duur.lees(self.bewaartermijn_melding_contractmanager),
+        )
 
     @property
     def introspectie(self) -> bool:

@@ -10,7 +10,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
 from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
-from api.audit import AuditFilter, AuditRegel, Beleidsregel
+from api.audit import AuditFilter, AuditRegel, Beleidsregel, Beleidswijziging
 from api.casussen import Casus, Inwoner, RegistreerCasusInput
 from api.context import Context
 from api.enums import Rol
@@ -21,6 +21,17 @@ from api.inzicht import (
     StatistiekCel,
     Zorgkosten,
     ZorgkostenAanlevering,
+)
+from api.privacy import (
+    BeleidsregelInput,
+    BibobInput,
+    Datalek,
+    Inzagerapport,
+    MeldDatalekBijApInput,
+    Privacymelding,
+    RegistreerDatalekInput,
+    SluitCasusInput,
+    WijzigBeleidInput,
 )
 from api.relay import Connection, Node, lees_globale_id, verbinding
 from api.signalen import (
@@ -37,9 +48,13 @@ from api.veldbewaking import Veldbewaking
 from domein import (
     aanbieders,
     auditlog,
+    beleidsbeheer,
+    bibob,
     casussen,
     contracten,
+    datalekken,
     gemeenten,
+    inzage,
     inzicht,
     meldingen,
     signalen,
@@ -52,6 +67,7 @@ from domein.contracten import Budgetplafond as BudgetplafondRij
 from domein.contracten import ContractInvoer
 from domein.fouten import NietGevonden
 from domein.maandtabellen import Dimensie
+from domein.toegang import Beleidsregel as BeleidsregelRij
 
 I = Info[Context, None]  # noqa: E741
 
@@ -182,7 +198,29 @@ class Query:
 
     @strawberry.field(description="De regels van het toegangsbeleid, zoals ze nu gelden.")
     def beleidsregels(self, info: I) -> list[Beleidsregel]:
-        return [Beleidsregel(**vars(r)) for r in info.context.beslisser.regels()]
+        return [Beleidsregel.uit(r) for r in info.context.beslisser.regels()]
+
+    @strawberry.field(description="Wijzigingen van het beleid tijdens bedrijf, oudste eerst.")
+    async def beleidswijzigingen(self, info: I) -> list[Beleidswijziging]:
+        return [_wijziging(w) for w in await beleidsbeheer.lijst(info.context.vz)]
+
+    @strawberry.field(description="Privacy officer: alle verwerkingen over één persoon binnen uw organisatie.")
+    async def inzageverzoek(self, info: I, bsn: str) -> Inzagerapport:
+        return Inzagerapport.uit(await inzage.inzageverzoek(info.context.vz, bsn))
+
+    @strawberry.field(description="Privacy officer: datalekken die uw organisatie registreerde of ontving.")
+    async def datalekken(self, info: I, first: int | None = None, after: str | None = None) -> Connection[Datalek]:
+        vz = info.context.vz
+        return verbinding(await datalekken.zoek(vz, first, after), Datalek.uit, lambda: datalekken.tel(vz))
+
+    @strawberry.field(description="Privacy officer: berichten van andere organisaties (Bijlage 1 art. 5.1).")
+    async def privacymeldingen(
+        self, info: I, first: int | None = None, after: str | None = None
+    ) -> Connection[Privacymelding]:
+        vz = info.context.vz
+        return verbinding(
+            await inzage.meldingen(vz, first, after), Privacymelding.uit, lambda: inzage.tel_meldingen(vz)
+        )
 
 
 @strawberry.type
@@ -278,6 +316,44 @@ class Mutation:
     async def lever_zorgkosten_aan(self, info: I, input: LeverZorgkostenAanInput) -> ZorgkostenAanlevering:
         return ZorgkostenAanlevering.uit(await zorgkosten.lever_aan(info.context.vz, input.ruw()))
 
+    @strawberry.mutation(description="Beëindigt een casus; daarna loopt de bewaartermijn.")
+    async def sluit_casus(self, info: I, input: SluitCasusInput) -> Casus:
+        casus_id = lees_globale_id(input.casus_id, "Casus")[1]
+        return Casus.uit(await casussen.sluit(info.context.vz, casus_id, input.reden))
+
+    @strawberry.mutation(description="Privacy officer: legt een datalek vast en informeert meteen de anderen.")
+    async def registreer_datalek(self, info: I, input: RegistreerDatalekInput) -> Datalek:
+        invoer = datalekken.DatalekInvoer(
+            omschrijving=input.omschrijving,
+            ontdekt_op=input.ontdekt_op,
+            categorieen=list(input.categorieen),
+            casus_ids=[lees_globale_id(i, "Casus")[1] for i in input.casus_ids],
+            melding_ids=[lees_globale_id(i, "Melding")[1] for i in input.melding_ids],
+        )
+        return Datalek.uit(await datalekken.registreer(info.context.vz, invoer))
+
+    @strawberry.mutation(description="Privacy officer: het datalek is bij de Autoriteit Persoonsgegevens gemeld.")
+    async def meld_datalek_bij_ap(self, info: I, input: MeldDatalekBijApInput) -> Datalek:
+        id_ = lees_globale_id(input.datalek_id, "Datalek")[1]
+        return Datalek.uit(await datalekken.meld_bij_ap(info.context.vz, id_, input.gemeld_op, input.kenmerk))
+
+    @strawberry.mutation(description="Kwaliteitsmedewerker of contractmanager: Bibob-onderzoek gestart of beëindigd.")
+    async def meld_bibob_onderzoek(self, info: I, input: BibobInput) -> Aanbieder:
+        id_ = lees_globale_id(input.aanbieder_id, "Aanbieder")[1]
+        return Aanbieder.uit(await bibob.meld(info.context.vz, id_, input.gebeurtenis, input.datum))
+
+    @strawberry.mutation(description="Beheerder: voegt een beleidsregel toe of haalt er een weg (getoetst en geaudit).")
+    async def wijzig_beleid(self, info: I, input: WijzigBeleidInput) -> Beleidswijziging:
+        r: BeleidsregelInput = input.regel
+        regel = BeleidsregelRij(r.rol, r.resource, r.actie, r.bereik, r.doel)
+        return _wijziging(await beleidsbeheer.wijzig(info.context.vz, input.soort, regel, input.reden))
+
+
+def _wijziging(w: beleidsbeheer.Wijziging) -> Beleidswijziging:
+    return Beleidswijziging(
+        id=w.id, soort=str(w.soort), regel=Beleidsregel.uit(w.regel), reden=w.reden, door=w.door, op=w.op
+    )
+
 
 class _Schema(strawberry.Schema):
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
@@ -289,6 +365,6 @@ def maak_schema() -> strawberry.Schema:
     return _Schema(
         query=Query,
         mutation=Mutation,
-        types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner, Signaal, Melding],
+        types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner, Signaal, Melding, Datalek, Privacymelding],
         extensions=[Veldbewaking, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
     )

@@ -1,12 +1,13 @@
 """Casbin als beslisser: leest model.conf, beleid.csv (de matrix) en velden.csv (veld → resource).
 
-Every decision is cached per (rol, object, actie) until the policy is reloaded; the policy is
-small and static within a process, and a field guard asks it for every resolved field.
+Run-time changes by a beheerder (``domein.beleidsbeheer``) are applied in order on top of the files;
+``met_wijzigingen`` builds a fresh, immutable beslisser for each policy version. Every decision is
+cached per (rol, object, actie) within one beslisser; a field guard asks it for every resolved field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import casbin
 from casbin import persist
 
 from domein.actor import Actor, Rol
-from domein.toegang import GEWEIGERD, Actie, Bereik, Besluit
+from domein.beleidsbeheer import Soort, Wijziging
+from domein.toegang import GEWEIGERD, Actie, Beleidsregel, Bereik, Besluit
 
 MAP = Path(__file__).parent
 MODEL = MAP / "model.conf"
@@ -29,33 +31,46 @@ def _regels(pad: Path) -> list[str]:
     return [r.strip() for r in pad.read_text(encoding="utf-8").splitlines() if r.strip() and not r.startswith("#")]
 
 
-class _Bestanden(persist.Adapter):
-    """Laadt de matrix en de veldkoppelingen uit twee leesbare CSV-bestanden."""
+def _p_regel(r: Beleidsregel) -> str:
+    return "p, " + ", ".join(r.als_tupel())
 
-    def __init__(self, *paden: Path) -> None:
-        self._paden = paden
+
+class _Regels(persist.Adapter):
+    """Laadt de matrix en de veldkoppelingen: de regels uit de CSV-bestanden plus de wijzigingen."""
+
+    def __init__(self, regels: list[str]) -> None:
+        self._regels = regels
 
     def load_policy(self, model: Any) -> None:
-        for pad in self._paden:
-            for regel in _regels(pad):
-                persist.load_policy_line(regel, model)
+        for regel in self._regels:
+            persist.load_policy_line(regel, model)
 
 
-@dataclass(frozen=True)
-class Beleidsregel:
-    rol: str
-    resource: str
-    actie: str
-    bereik: str
-    doel: str
+def _toegepast(paden: Sequence[Path], wijzigingen: Sequence[Wijziging]) -> list[str]:
+    regels = list(dict.fromkeys(r for pad in paden for r in _regels(pad)))
+    for w in wijzigingen:
+        regel = _p_regel(w.regel)
+        if w.soort is Soort.TOEVOEGEN and regel not in regels:
+            regels.append(regel)
+        elif w.soort is Soort.VERWIJDEREN and regel in regels:
+            regels.remove(regel)
+    return regels
 
 
 class CasbinBeslisser:
     def __init__(
-        self, beleid: Path = BELEID, velden: Path = VELDEN, model: Path = MODEL, extra: tuple[Path, ...] = ()
+        self,
+        beleid: Path = BELEID,
+        velden: Path = VELDEN,
+        model: Path = MODEL,
+        extra: tuple[Path, ...] = (),
+        wijzigingen: Sequence[Wijziging] = (),
     ) -> None:
         """``extra``: beleidsbestanden van een regio-eigen route, naast de standaardmatrix."""
-        self._enforcer = casbin.Enforcer(str(model), _Bestanden(beleid, velden, *extra))
+        self._bron = (beleid, velden, model, extra)
+        self.versie = wijzigingen[-1].id if wijzigingen else 0
+        paden = (beleid, velden, *extra)
+        self._enforcer = casbin.Enforcer(str(model), _Regels(_toegepast(paden, wijzigingen)))
         self._valideer()
         self._beslis = lru_cache(maxsize=4096)(self._beslis_ongecached)
         self._doel = {r.rol: r.doel for r in self.regels()}
@@ -83,8 +98,16 @@ class CasbinBeslisser:
     def doel_van(self, actor: Actor) -> str:
         return self._doel.get(str(actor.rol), "onbekend")
 
+    def met_wijzigingen(self, wijzigingen: Sequence[Wijziging]) -> CasbinBeslisser:
+        """Dezelfde bestanden met de wijzigingen tot nu toe: het beleid van de nieuwste versie."""
+        beleid, velden, model, extra = self._bron
+        return CasbinBeslisser(beleid, velden, model, extra, wijzigingen)
+
     def regels(self) -> list[Beleidsregel]:
         return [Beleidsregel(*p[:5]) for p in self._enforcer.get_policy()]
+
+    def bekende_resources(self) -> set[str]:
+        return {r.resource for r in self.regels()} | set(self.velden().values())
 
     def velden(self) -> dict[str, str]:
         """GraphQL-veld (``Type.veld``) → resource, zoals velden.csv het vastlegt."""

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domein.actor import Actor
-from domein.opslag.tabellen import auditregel
+from domein.actor import ROB
+from domein.opslag.tabellen import auditbetrokkene, auditregel
 
 GENESIS = "0" * 64
 _PG_AUDIT_SLOT = 7_261_733  # arbitrary constant key for pg_advisory_xact_lock
@@ -41,6 +41,29 @@ class Operatie(StrEnum):
     LEZEN = "lezen"
     REGISTREREN = "registreren"
     WIJZIGEN = "wijzigen"
+    VERNIETIGEN = "vernietigen"
+
+
+class Uitvoerder(Protocol):
+    """Wie een verwerking uitvoert: een gebruiker (``Actor``) of een systeemtaak."""
+
+    @property
+    def sub(self) -> str: ...
+
+    @property
+    def rol(self) -> str: ...
+
+    @property
+    def organisatie(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Systeemtaak:
+    """A job that runs without a user, such as the bewaartermijn; the ROB hosts the system."""
+
+    sub: str
+    rol: str = "systeem"
+    organisatie: str = ROB
 
 
 BEWAARTERMIJN = {"persoonsgegevens": "P20Y", "bedrijfsgegevens": "P7Y"}
@@ -63,7 +86,7 @@ class Pseudonimiseerder:
 class AuditRegel:
     """Eén verwerking: wie, welke rol, welke organisatie, welk doel, wat, met welke uitkomst."""
 
-    actor: Actor
+    actor: Uitvoerder
     doel: str
     verwerkingsactiviteit: str
     operatie: Operatie
@@ -110,7 +133,7 @@ class AuditBuffer:
         return [*self._regels, *self.weigeringen]
 
 
-def _tijd(t: datetime) -> str:
+def tijd_iso(t: datetime) -> str:
     if t.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
         t = t.replace(tzinfo=UTC)
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -125,7 +148,7 @@ _GEHASHTE_VELDEN = (
 
 def bereken_hash(rij: dict[str, Any], vorige_hash: str) -> str:
     """SHA-256 over de canonieke JSON van de velden plus de vorige hash."""
-    inhoud = {k: (_tijd(rij[k]) if k == "tijdstip" else rij[k]) for k in _GEHASHTE_VELDEN}
+    inhoud = {k: (tijd_iso(rij[k]) if k == "tijdstip" else rij[k]) for k in _GEHASHTE_VELDEN}
     inhoud["vorige_hash"] = vorige_hash
     tekst = json.dumps(inhoud, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(tekst.encode()).hexdigest()
@@ -159,16 +182,28 @@ async def schrijf(conn: AsyncConnection, regels: Iterable[AuditRegel], request_i
         return 0
     if conn.dialect.name == "postgresql":
         await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_SLOT})
-    vorige = await conn.scalar(sa.select(auditregel.c.hash).order_by(auditregel.c.volgnummer.desc()).limit(1))
-    vorige = vorige or GENESIS
+    laatste = (
+        await conn.execute(
+            sa.select(auditregel.c.volgnummer, auditregel.c.hash).order_by(auditregel.c.volgnummer.desc()).limit(1)
+        )
+    ).first()
+    # Under the lock the numbers are ours to give: explicit volgnummers let the pseudonym index be
+    # written in one statement, without RETURNING (which SQLite would run row by row).
+    volgnummer, vorige = (laatste.volgnummer, laatste.hash) if laatste else (0, GENESIS)
     tijdstip = datetime.now(UTC)
     rijen = []
+    koppelingen = []
     for regel in lijst:
+        volgnummer += 1
         rij = _rij(regel, request_id, tijdstip)
+        rij["volgnummer"] = volgnummer
         rij["vorige_hash"] = vorige
         rij["hash"] = vorige = bereken_hash(rij, vorige)
         rijen.append(rij)
+        koppelingen += [{"pseudoniem": p, "volgnummer": volgnummer} for p in rij["betrokkenen"]]
     await conn.execute(auditregel.insert(), rijen)
+    if koppelingen:
+        await conn.execute(auditbetrokkene.insert(), koppelingen)
     return len(rijen)
 
 

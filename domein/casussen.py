@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 
-from domein.audit import Uitkomst
+from domein.audit import Operatie, Uitkomst
 from domein.bereik import voorwaarde
-from domein.fouten import NietGevonden, OngeldigeInvoer
+from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import casus, casus_persoonsgegevens
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
@@ -167,3 +168,37 @@ async def registreer(vz: Verzoek, invoer: CasusInvoer) -> CasusRij:
     return CasusRij(
         id_, gemeente, leefdomeinen, str(invoer.urgentie), str(CasusStatus.GEREGISTREERD), nu, nu, pseudoniem
     )
+
+
+class Afsluitreden(StrEnum):
+    """A closed list, no free text: the reason goes into the audit log, which keeps no persoonsgegevens."""
+
+    DOEL_BEREIKT = "doel_bereikt"
+    INGETROKKEN = "ingetrokken"
+    DOORVERWEZEN = "doorverwezen"
+    VERHUISD = "verhuisd"
+    OVERIG = "overig"
+
+
+async def sluit(vz: Verzoek, casus_id: str, reden: Afsluitreden | None) -> CasusRij:
+    """Beëindigt een casus; vanaf nu loopt de bewaartermijn (Bijlage 1 art. 3.1)."""
+    besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
+    huidig = await op_id(vz, casus_id)
+    if huidig.status == CasusStatus.GESLOTEN:
+        raise OngeldigeOvergang("Deze casus is al gesloten.")
+    nu = vz.nu()
+    await vz.conn.execute(
+        casus.update()
+        .where(casus.c.id == casus_id, voorwaarde(besluit, vz.actor, casus.c.gemeente_code))
+        .values(status=str(CasusStatus.GESLOTEN), gesloten_op=nu, gewijzigd_op=nu)
+    )
+    vz.registratie(
+        besluit,
+        object_type=RESOURCE,
+        object_id=casus_id,
+        verantwoordelijke=huidig.gemeente_code,
+        betrokkenen={huidig.pseudoniem} if huidig.pseudoniem else set(),
+        activiteit="casus sluiten" + (f": {reden}" if reden else ""),
+        operatie=Operatie.WIJZIGEN,
+    )
+    return replace(huidig, status=str(CasusStatus.GESLOTEN), gewijzigd_op=nu)

@@ -81,6 +81,7 @@ class MeldingRij:
     uitkomst: str | None
     aangemaakt_op: datetime
     gewijzigd_op: datetime
+    persoonsgegevens_verwijderd_op: datetime | None = None
 
 
 @dataclass(frozen=True)

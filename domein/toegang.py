@@ -34,8 +34,30 @@ class Besluit:
 GEWEIGERD = Besluit(False)
 
 
+@dataclass(frozen=True, slots=True)
+class Beleidsregel:
+    """Eén p-regel van het beleid: rol mag actie op resource, binnen bereik, voor doel."""
+
+    rol: str
+    resource: str
+    actie: str
+    bereik: str
+    doel: str
+
+    def als_tupel(self) -> tuple[str, str, str, str, str]:
+        return (self.rol, self.resource, self.actie, self.bereik, self.doel)
+
+
 class Beslisser(Protocol):
     def beslis(self, actor: Actor, resource: str, actie: Actie) -> Besluit: ...
+
+    def regels(self) -> list[Beleidsregel]:
+        """De regels zoals ze nu gelden."""
+        ...
+
+    def bekende_resources(self) -> set[str]:
+        """Alle resources die het beleid noemt (in regels of als doel van een veldkoppeling)."""
+        ...
 
     def doel_van(self, actor: Actor) -> str:
         """Het doel dat de rol in het algemeen dient (voor auditregels van weigeringen)."""

@@ -85,6 +85,8 @@ casus = sa.Table(
     sa.Column("aangemaakt_op", Tijd, nullable=False),
     sa.Column("gewijzigd_op", Tijd, nullable=False),
     sa.Column("gesloten_op", Tijd, nullable=True),
+    # Set when the bewaartermijn removed the persoonsgegevens (the rows are gone, this is the receipt).
+    sa.Column("persoonsgegevens_verwijderd_op", Tijd, nullable=True),
     sa.Index("ix_casus_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
 )
 
@@ -123,6 +125,17 @@ auditregel = sa.Table(
     # One successor per record: the database itself refuses a forked chain.
     sa.Column("vorige_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    sa.Index("ix_auditregel_tijdstip", "tijdstip"),
+)
+
+auditbetrokkene = sa.Table(
+    "auditbetrokkene",
+    metadata,
+    # The keyed pseudonyms of an audit record, one row each, so an inzageverzoek or a bsn filter is an
+    # index lookup instead of a scan through JSON. Append-only like the log itself; part of the record
+    # through its hash (the same pseudonyms are in auditregel.betrokkenen, which the hash covers).
+    sa.Column("pseudoniem", sa.String(64), primary_key=True),
+    sa.Column("volgnummer", sa.Integer, primary_key=True),  # no foreign key: an index, not a second truth
 )
 
 signaal = sa.Table(
@@ -174,6 +187,7 @@ melding = sa.Table(
     sa.Column("uitkomst", sa.String(40), nullable=True),
     sa.Column("aangemaakt_op", Tijd, nullable=False),
     sa.Column("gewijzigd_op", Tijd, nullable=False),
+    sa.Column("persoonsgegevens_verwijderd_op", Tijd, nullable=True),
     sa.Index("ix_melding_volgorde", "aangemaakt_op", "id"),
     sa.Index("ix_melding_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
 )
@@ -243,4 +257,80 @@ zorgkosten = sa.Table(
     sa.Column("aangeleverd_op", Tijd, nullable=False),
     sa.Column("aangeleverd_door", sa.String(200), nullable=False),
     sa.Index("ix_zorgkosten_aanbieder_maand", "aanbieder_id", "maand"),
+)
+
+# --- Privacykantoor (issue 5): datalekken, meldingen tussen privacy officers, Bibob, beleidswijzigingen.
+datalek = sa.Table(
+    "datalek",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("organisatie", sa.String(4), nullable=False),  # who registered it: a gemeente or the ROB
+    sa.Column("omschrijving", sa.Text, nullable=False),
+    sa.Column("ontdekt_op", Tijd, nullable=False),
+    sa.Column("categorieen", sa.JSON, nullable=False),
+    sa.Column("geregistreerd_op", Tijd, nullable=False),
+    sa.Column("geregistreerd_door", sa.String(200), nullable=False),
+    sa.Column("ap_gemeld_op", Tijd, nullable=True),  # report to the Autoriteit Persoonsgegevens (AVG art. 33)
+    sa.Column("ap_kenmerk", sa.String(100), nullable=True),
+    sa.Index("ix_datalek_volgorde", "geregistreerd_op", "id"),
+)
+
+datalek_object = sa.Table(
+    "datalek_object",
+    metadata,
+    sa.Column("datalek_id", sa.String(36), sa.ForeignKey("datalek.id"), primary_key=True),
+    sa.Column("object_type", sa.String(20), primary_key=True),  # casus | melding
+    sa.Column("object_id", sa.String(36), primary_key=True),
+    sa.Column("gemeente_code", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=False),
+)
+
+datalek_melding = sa.Table(
+    "datalek_melding",
+    metadata,
+    # Every other gemeente is informed at once (Bijlage 1 art. 4.2); this row is that notice.
+    sa.Column("datalek_id", sa.String(36), sa.ForeignKey("datalek.id"), primary_key=True),
+    sa.Column("organisatie", sa.String(4), primary_key=True),
+    sa.Column("gemeld_op", Tijd, nullable=False),
+)
+
+privacymelding = sa.Table(
+    "privacymelding",
+    metadata,
+    # A notice from one privacy officer's organisation to another's (Bijlage 1 art. 5.1), never with
+    # persoonsgegevens: which of the receiver's own objects a request concerns, not who asked.
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("soort", sa.String(30), nullable=False),
+    sa.Column("van_organisatie", sa.String(4), nullable=False),
+    sa.Column("aan_organisatie", sa.String(4), nullable=False),
+    sa.Column("op", Tijd, nullable=False),
+    sa.Column("objecten", sa.JSON, nullable=False),
+    sa.Index("ix_privacymelding_aan", "aan_organisatie", "op", "id"),
+)
+
+bibob_onderzoek = sa.Table(
+    "bibob_onderzoek",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("aanbieder_id", sa.String(36), sa.ForeignKey("aanbieder.id"), nullable=False, index=True),
+    sa.Column("organisatie", sa.String(4), nullable=False),  # the gemeente (or the ROB) that reports it
+    sa.Column("gestart_op", sa.Date, nullable=False),
+    sa.Column("beeindigd_op", sa.Date, nullable=True),
+    sa.Column("gemeld_door", sa.String(200), nullable=False),
+)
+
+beleidswijziging = sa.Table(
+    "beleidswijziging",
+    metadata,
+    # Run-time changes on top of beleid/beleid.csv, in order; the highest id is the policy version
+    # every worker compares with its own before each request.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("soort", sa.String(12), nullable=False),  # toevoegen | verwijderen
+    sa.Column("rol", sa.String(30), nullable=False),
+    sa.Column("resource", sa.String(100), nullable=False),
+    sa.Column("actie", sa.String(20), nullable=False),
+    sa.Column("bereik", sa.String(20), nullable=False),
+    sa.Column("doel", sa.String(40), nullable=False),
+    sa.Column("reden", sa.Text, nullable=False),
+    sa.Column("door", sa.String(200), nullable=False),
+    sa.Column("op", Tijd, nullable=False),
 )

@@ -1,0 +1,85 @@
+"""GET /auditlog/export: het auditlog van de eigen organisatie als JSON-regels (VNG Verwerkingenlogging).
+
+The export is checked and recorded in the audit log first, in its own transaction; only then does the
+first line go out. Lines are streamed in blocks, so a year of records needs no more memory than a
+block. ``van`` and ``tot`` are dates or ISO times (``tot`` exclusive); both are optional.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from api.auth import OngeldigToken, bearer_token
+from api.fouten import fout, intern, log_onverwacht
+from domein import audit, auditlog
+from domein.fouten import DomeinFout, OngeldigeInvoer
+
+_STATUS = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}
+
+
+def _tijd(waarde: str | None, veld: str) -> datetime | None:
+    if not waarde:
+        return None
+    try:
+        if len(waarde) == 10:
+            d = date.fromisoformat(waarde)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        t = datetime.fromisoformat(waarde)
+    except ValueError:
+        raise OngeldigeInvoer(f"'{veld}' is geen datum (JJJJ-MM-DD) of ISO-tijd.", veld=veld) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _fout(code: str, bericht: str, request_id: str, veld: str | None = None) -> JSONResponse:
+    return JSONResponse({"errors": [fout(code, bericht, veld=veld)]}, status_code=_STATUS.get(code, 500),
+                        headers={"X-Request-Id": request_id})  # fmt: skip
+
+
+async def auditlog_export(request: Request) -> Response:
+    t = request.app.state.toestand
+    request_id = str(uuid.uuid4())
+    try:
+        actor = await run_in_threadpool(t.verifier.verify, bearer_token(request.headers.get("authorization")))
+    except OngeldigToken as e:
+        return JSONResponse({"errors": [fout("UNAUTHENTICATED", e.bericht)]}, status_code=401,
+                            headers={"X-Request-Id": request_id})  # fmt: skip
+    try:
+        van = _tijd(request.query_params.get("van"), "van")
+        tot = _tijd(request.query_params.get("tot"), "tot")
+    except OngeldigeInvoer as e:
+        return _fout(e.code, e.bericht, request_id, e.veld)
+    async with t.engine.connect() as conn:
+        await conn.begin()
+        try:
+            vz, _ = await t.verzoek(actor, conn, request_id)
+            try:
+                opdracht = auditlog.begin_export(vz, van, tot)
+            except DomeinFout as e:
+                await conn.rollback()
+                async with conn.begin():
+                    await audit.schrijf(conn, vz.audit.weigeringen, request_id)
+                return _fout(e.code, e.bericht, request_id, e.veld)
+            await audit.schrijf(conn, vz.audit.alle(), request_id)
+            await conn.commit()
+        except Exception as e:
+            log_onverwacht(request_id, e)
+            await conn.rollback()
+            return JSONResponse({"errors": [intern(request_id)]}, status_code=500, headers={"X-Request-Id": request_id})
+
+    async def regels() -> AsyncIterator[str]:
+        async for actie in auditlog.exporteer(t.engine, opdracht):
+            yield json.dumps(actie, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    naam = f"auditlog-{actor.organisatie}-{van.date() if van else 'begin'}-{tot.date() if tot else 'nu'}"
+    return StreamingResponse(
+        regels(),
+        media_type="application/x-ndjson",
+        headers={"X-Request-Id": request_id, "Content-Disposition": f'attachment; filename="{naam}.jsonl"'},
+    )
