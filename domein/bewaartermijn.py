@@ -36,7 +36,7 @@ from domein.opslag.tabellen import (
     signaal_stap,
 )
 from domein.route import Route, standaard_routes
-from domein.waarden import CasusStatus
+from domein.waarden import CasusStatus, MeldingSoort
 
 _DUUR = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 UITVOERDER = Systeemtaak("regiekamer bewaartermijn")
@@ -167,14 +167,19 @@ def categorieen(
             _grens(peildatum, termijnen.casus),
         ),
         (
-            _Categorie("melding.rmz", melding, lambda g: _melding_gesloten(routes, "RMZ", g), _verwijder_meldingen),
+            _Categorie(
+                "melding.rmz",
+                melding,
+                lambda g: _melding_gesloten(routes, str(MeldingSoort.RMZ), g),
+                _verwijder_meldingen,
+            ),
             _grens(peildatum, termijnen.melding_rmz),
         ),
         (
             _Categorie(
                 "melding.contractmanager",
                 melding,
-                lambda g: _melding_gesloten(routes, "CONTRACTMANAGER", g),
+                lambda g: _melding_gesloten(routes, str(MeldingSoort.CONTRACTMANAGER), g),
                 _verwijder_meldingen,
             ),
             _grens(peildatum, termijnen.melding_contractmanager),

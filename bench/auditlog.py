@@ -1,0 +1,597 @@
+"""Benchmark: het auditlog met 5.000.000 regels: inzageverzoek, maandexport en toevoegen onder concurrency.
+
+Seeds (PostgreSQL only, asyncpg COPY in blocks) N audit records over the 24 completed months before the
+current one, more on working days and hours, with a valid hash chain (``bereken_hash`` in volgnummer
+order, explicit volgnummers 1..N) and one ``auditbetrokkene`` row per pseudonym. The mix: the seven
+gemeenten and the ROB as organisatie/verantwoordelijke, the roles with their doel, lezen/registreren/
+wijzigen on casus, melding, signaal and aanbieder, a few refusals. Persons are keyed pseudonyms of a
+population of elfproef-valid fictitious BSNs (skewed: a few persons have many records); 5% of them
+appear in a second gemeente, so an inzageverzoek also informs another privacy officer.
+
+The audit tables refuse UPDATE, DELETE and TRUNCATE, so a reload drops and recreates the database.
+
+Measures, through the real app (httpx ASGITransport) as privacy officer of gemeente 0268:
+- inzageverzoek(bsn) for different BSNs that occur in the data (p50/p95);
+- GET /auditlog/export for one month, whole body read and lines counted, for several months (and once
+  as the ROB's privacy officer);
+- append throughput: concurrent writers, each on its own connection, one record per transaction via
+  ``domein.audit.schrijf``; then the tail of the chain is checked with ``bereken_hash``.
+Usage: DATABASE_URL=postgresql+asyncpg://... python -m bench.auditlog [--aantal 5000000] [--alleen-meten]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.meten import PSEUDO, Meter, verse_database
+from domein import audit
+from domein.actor import GEMEENTEN, ROB, Actor, Rol
+from domein.audit import GENESIS, AuditRegel, Operatie, Uitkomst, bereken_hash
+from domein.opslag.db import maak_engine
+from domein.opslag.tabellen import auditbetrokkene, auditregel
+from domein.waarden import controleer_bsn
+
+DB = "regiekamer_bench_audit"
+INZAGE = """query($bsn: String!) { inzageverzoek(bsn: $bsn) { verwerkingen { tijdstip doel operatie organisatie
+  objectType } } }"""
+GEWICHT = {"0268": 45, "0296": 12, "0252": 5, "1945": 10, "0944": 2, "0209": 7, "0225": 5}
+KOLOMMEN = [c.name for c in auditregel.columns]
+IDENTIFICATIE = "persoonsgegevens.identificatie"
+ZORGBEHOEFTE = "persoonsgegevens.zorgbehoefte"
+BLOK = 50_000
+
+
+def maanden_terug(n: int) -> list[date]:
+    """The first days of the n completed months before the current one, oldest first."""
+    m = datetime.now(UTC).date().replace(day=1)
+    uit = []
+    for _ in range(n):
+        m = (m - timedelta(days=1)).replace(day=1)
+        uit.append(m)
+    return list(reversed(uit))
+
+
+def volgende_maand(m: date) -> date:
+    return (m.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def fictieve_bsns(aantal: int, start: int = 910_000_000) -> list[str]:
+    """Elfproef-valid BSNs from a 9-prefixed synthetic range: the check digit is computed, not searched."""
+    uit = []
+    prefix = start // 10
+    while len(uit) < aantal:
+        cijfers = f"{prefix:08d}"
+        rest = sum(int(c) * w for c, w in zip(cijfers, range(9, 1, -1), strict=True)) % 11
+        if rest < 10:
+            uit.append(controleer_bsn(f"{cijfers}{rest}"))
+        prefix += 1
+    return uit
+
+
+@dataclass
+class Bevolking:
+    """Fictitious persons: BSN, pseudonym, home gemeente, sometimes a second gemeente, and their objects."""
+
+    bsns: list[str]
+    pseudoniemen: list[str]
+    gemeente: list[str]
+    tweede: list[str | None]
+    casus: list[str]
+    signaal: list[str]
+
+    @classmethod
+    def maak(cls, aantal: int, seed: int = 11) -> Bevolking:
+        kans = random.Random(seed)
+        bsns = fictieve_bsns(aantal)
+        codes, gewichten = list(GEWICHT), list(GEWICHT.values())
+        gemeente = kans.choices(codes, gewichten, k=aantal)
+        tweede: list[str | None] = [
+            kans.choice([c for c in codes if c != g]) if kans.random() < 0.05 else None for g in gemeente
+        ]
+        return cls(
+            bsns,
+            [PSEUDO.pseudoniem(b) for b in bsns],
+            gemeente,
+            tweede,
+            [str(uuid.UUID(int=kans.getrandbits(128), version=4)) for _ in bsns],
+            [str(uuid.UUID(int=kans.getrandbits(128), version=4)) for _ in bsns],
+        )
+
+
+@dataclass(frozen=True)
+class Gebruiker:
+    sub: str
+    rol: str
+    organisatie: str
+
+
+class Generator:
+    """Produces the chain in order, block by block; keeps volgnummer and the last hash between blocks."""
+
+    def __init__(self, aantal: int, bevolking: Bevolking, seed: int = 7) -> None:
+        self.kans = random.Random(seed)
+        self.aantal = aantal
+        self.bevolking = bevolking
+        self.volgnummer = 0
+        self.vorige = GENESIS
+        self.aanbieders = [str(uuid.UUID(int=self.kans.getrandbits(128), version=4)) for _ in range(200)]
+        self.gebruikers: dict[tuple[str, str], list[Gebruiker]] = {}
+        for g in GEMEENTEN:
+            for rol, n in (("consulent", 25), ("kwaliteitsmedewerker", 6), ("backoffice", 1), ("privacy_officer", 1)):
+                self.gebruikers[(g, rol)] = [Gebruiker(f"{rol}-{g}-{i:02d}", rol, g) for i in range(n)]
+        for rol, n in (("rmz_medewerker", 8), ("contractmanager", 6), ("beheerder", 2), ("privacy_officer", 1)):
+            self.gebruikers[(ROB, rol)] = [Gebruiker(f"{rol}-rob-{i:02d}", rol, ROB) for i in range(n)]
+        self.codes, self.gewichten = list(GEWICHT), list(GEWICHT.values())
+        self._tijden = self._tijdstippen()
+
+    def _tijdstippen(self) -> Iterator[datetime]:
+        """Request moments: 24 months, working days weigh 10x a weekend day, mostly office hours."""
+        maanden = maanden_terug(24)
+        begin, einde = maanden[0], volgende_maand(maanden[-1])
+        dagen = [begin + timedelta(days=i) for i in range((einde - begin).days)]
+        gewicht = [1.0 if d.weekday() < 5 else 0.1 for d in dagen]
+        totaal = sum(gewicht)
+        verzoeken = int(self.aantal / 1.25) + 1000  # ~1.25 records per request; the tail is never reached
+        gedaan = 0.0
+        for d, w in zip(dagen, gewicht, strict=True):
+            n = round(gedaan + verzoeken * w / totaal) - round(gedaan)
+            gedaan += verzoeken * w / totaal
+            secs = sorted(
+                self.kans.uniform(8 * 3600, 18 * 3600) if self.kans.random() < 0.93 else self.kans.uniform(0, 86400)
+                for _ in range(n)
+            )
+            middernacht = datetime(d.year, d.month, d.day, tzinfo=UTC)
+            for s in secs:
+                yield middernacht + timedelta(seconds=s)
+        while True:  # only if the estimate was short
+            yield middernacht + timedelta(days=1)
+
+    def _persoon(self) -> int:
+        """Skewed: the first persons get many records, most a handful."""
+        return int(len(self.bevolking.bsns) * self.kans.random() ** 1.5)
+
+    def _verzoek(self) -> list[AuditRegel]:
+        """The audit records of one request."""
+        k = self.kans
+        b = self.bevolking
+        r = k.random()
+        if r < 0.70:  # a gemeente user working on the casus/signaal/melding of a person
+            p = self._persoon()
+            g = b.gemeente[p]
+            if b.tweede[p] is not None and k.random() < 0.3:
+                g = b.tweede[p] or g
+            rol = k.choices(("consulent", "kwaliteitsmedewerker", "backoffice"), (80, 15, 5))[0]
+            u = k.choice(self.gebruikers[(g, rol)])
+            soort = k.choices(("casus", "signaal", "melding"), (75, 15, 10))[0]
+            operatie = k.choices((Operatie.LEZEN, Operatie.WIJZIGEN, Operatie.REGISTREREN), (78, 14, 8))[0]
+            aantal = 1 if k.random() < 0.85 else k.randint(2, 3)  # a list view reads several persons
+            regels = []
+            for i in range(aantal):
+                q = p if i == 0 else self._persoon()
+                object_id = b.casus[q] if soort == "casus" else b.signaal[q]
+                zonder = soort == "signaal" and k.random() < 0.2  # a signaal about the provider only
+                regels.append(
+                    AuditRegel(
+                        actor=u,
+                        doel="uitvoering",
+                        verwerkingsactiviteit=f"{soort} {'raadplegen' if operatie is Operatie.LEZEN else operatie}",
+                        operatie=operatie,
+                        object_type=soort,
+                        object_id=object_id,
+                        verantwoordelijke=g,
+                        uitkomst=Uitkomst.GESLAAGD,
+                        categorieen=set() if zonder else {IDENTIFICATIE, ZORGBEHOEFTE},
+                        betrokkenen=set() if zonder else {b.pseudoniemen[q]},
+                    )
+                )
+            return regels
+        if r < 0.82:  # the RMZ reads a gemeente's melding or signaal: ROB processing, gemeente responsible
+            p = self._persoon()
+            u = k.choice(self.gebruikers[(ROB, "rmz_medewerker")])
+            soort = k.choice(("melding", "signaal"))
+            return [
+                AuditRegel(
+                    actor=u,
+                    doel="kwaliteit_handhaving",
+                    verwerkingsactiviteit=f"{soort} raadplegen",
+                    operatie=Operatie.LEZEN,
+                    object_type=soort,
+                    object_id=b.signaal[p],
+                    verantwoordelijke=b.gemeente[p],
+                    uitkomst=Uitkomst.GESLAAGD,
+                    categorieen={IDENTIFICATIE},
+                    betrokkenen={b.pseudoniemen[p]},
+                )
+            ]
+        if r < 0.975:  # aanbieders: no person involved
+            if k.random() < 0.5:
+                g = k.choices(self.codes, self.gewichten)[0]
+                u = k.choice(self.gebruikers[(g, "consulent")])
+                doel = "uitvoering"
+            else:
+                u = k.choice(self.gebruikers[(ROB, k.choice(("contractmanager", "rmz_medewerker", "beheerder")))])
+                doel = {"contractmanager": "contractmanagement", "rmz_medewerker": "kwaliteit_handhaving"}.get(
+                    u.rol, "beheer"
+                )
+            operatie = Operatie.LEZEN if u.rol != "contractmanager" or k.random() < 0.8 else Operatie.WIJZIGEN
+            return [
+                AuditRegel(
+                    actor=u,
+                    doel=doel,
+                    verwerkingsactiviteit="aanbieder raadplegen"
+                    if operatie is Operatie.LEZEN
+                    else "aanbieder wijzigen",
+                    operatie=operatie,
+                    object_type="aanbieder",
+                    object_id=k.choice(self.aanbieders),
+                    verantwoordelijke=ROB,
+                    uitkomst=Uitkomst.GESLAAGD,
+                    vertrouwelijkheid="normaal",
+                )
+            ]
+        if r < 0.995:  # a refusal, e.g. a contractmanager trying a casus
+            u = k.choice(self.gebruikers[(ROB, "contractmanager")])
+            return [
+                AuditRegel(
+                    actor=u,
+                    doel="contractmanagement",
+                    verwerkingsactiviteit="lezen casus",
+                    operatie=Operatie.LEZEN,
+                    object_type="casus",
+                    object_id=None,
+                    verantwoordelijke=ROB,
+                    uitkomst=Uitkomst.GEWEIGERD,
+                )
+            ]
+        g = k.choice([*self.codes, ROB])  # a privacy officer consults the log
+        return [
+            AuditRegel(
+                actor=self.gebruikers[(g, "privacy_officer")][0],
+                doel="verantwoording",
+                verwerkingsactiviteit="auditlog raadplegen",
+                operatie=Operatie.LEZEN,
+                object_type="auditlog",
+                object_id=None,
+                verantwoordelijke=g,
+                uitkomst=Uitkomst.GESLAAGD,
+            )
+        ]
+
+    def blok(self, n: int) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]]]:
+        """The next n records as COPY rows, with their auditbetrokkene rows."""
+        rijen: list[tuple[Any, ...]] = []
+        koppelingen: list[tuple[str, int]] = []
+        json_cache: dict[tuple[str, ...], str] = {}
+        while len(rijen) < n:
+            tijdstip = next(self._tijden)
+            request_id = str(uuid.UUID(int=self.kans.getrandbits(128), version=4))
+            for regel in self._verzoek()[: n - len(rijen)]:
+                self.volgnummer += 1
+                rij = audit._rij(regel, request_id, tijdstip)
+                rij["volgnummer"] = self.volgnummer
+                rij["vorige_hash"] = self.vorige
+                rij["hash"] = self.vorige = bereken_hash(rij, self.vorige)
+                for p in rij["betrokkenen"]:
+                    koppelingen.append((p, self.volgnummer))
+                cat = tuple(rij["categorieen"])
+                if cat not in json_cache:
+                    json_cache[cat] = json.dumps(rij["categorieen"])
+                rij["categorieen"] = json_cache[cat]
+                rij["betrokkenen"] = json.dumps(rij["betrokkenen"])
+                rijen.append(tuple(rij[k] for k in KOLOMMEN))
+        return rijen, koppelingen
+
+
+def _pg(url: str) -> str:
+    return url.replace("+asyncpg", "")
+
+
+async def vul(url: str, aantal: int, bevolking: Bevolking) -> None:
+    gen = Generator(aantal, bevolking)
+    conn = await asyncpg.connect(_pg(url))
+    try:
+        await conn.execute("SET synchronous_commit = off")
+        t0 = time.perf_counter()
+        gemaakt = kopie = 0.0
+        for begin in range(0, aantal, BLOK):
+            t = time.perf_counter()
+            rijen, koppelingen = gen.blok(min(BLOK, aantal - begin))
+            gemaakt += time.perf_counter() - t
+            t = time.perf_counter()
+            async with conn.transaction():
+                await conn.copy_records_to_table("auditregel", records=rijen, columns=KOLOMMEN)
+                await conn.copy_records_to_table(
+                    "auditbetrokkene", records=koppelingen, columns=["pseudoniem", "volgnummer"]
+                )
+            kopie += time.perf_counter() - t
+            klaar = begin + len(rijen)
+            if klaar % 500_000 < BLOK or klaar == aantal:
+                print(
+                    f"  {klaar:>10,} regels  {time.perf_counter() - t0:6.1f} s  "
+                    f"(genereren+hash {gemaakt:.1f} s, COPY {kopie:.1f} s)",
+                    flush=True,
+                )
+        await conn.execute("SELECT setval(pg_get_serial_sequence('auditregel', 'volgnummer'), $1)", gen.volgnummer)
+        t = time.perf_counter()
+        await conn.execute("VACUUM ANALYZE auditregel")
+        await conn.execute("VACUUM ANALYZE auditbetrokkene")
+        print(f"  VACUUM ANALYZE {time.perf_counter() - t:.1f} s")
+    finally:
+        await conn.close()
+
+
+def kwantielen(tijden: list[float]) -> tuple[float, float]:
+    if len(tijden) < 2:
+        return tijden[0], tijden[0]
+    q = statistics.quantiles(tijden, n=100, method="inclusive")
+    return q[49], q[94]
+
+
+async def kies_bsns(engine: AsyncEngine, bevolking: Bevolking, gemeente: str, aantal: int) -> list[tuple[str, int]]:
+    """BSNs of persons living in ``gemeente`` that occur in the log, with their number of records."""
+    kans = random.Random(3)
+    kandidaten = [i for i, g in enumerate(bevolking.gemeente) if g == gemeente]
+    kans.shuffle(kandidaten)
+    kandidaten = kandidaten[: aantal * 4]
+    per_pseudoniem = {bevolking.pseudoniemen[i]: bevolking.bsns[i] for i in kandidaten}
+    async with engine.connect() as conn:
+        rijen = await conn.execute(
+            sa.select(auditbetrokkene.c.pseudoniem, sa.func.count())
+            .where(auditbetrokkene.c.pseudoniem.in_(list(per_pseudoniem)))
+            .group_by(auditbetrokkene.c.pseudoniem)
+        )
+        telling = {r[0]: int(r[1]) for r in rijen}
+    uit = [(per_pseudoniem[p], n) for p, n in telling.items()]
+    kans.shuffle(uit)
+    return uit[:aantal]
+
+
+async def meet_inzage(meter: Meter, bevolking: Bevolking, verzoeken: int) -> None:
+    bsns = await kies_bsns(meter.engine, bevolking, "0268", verzoeken + 5)
+    if len(bsns) <= 5:
+        print("inzageverzoek: te weinig personen van 0268 in de data")
+        return
+    kop = {"Authorization": "Bearer " + meter.sleutel.maak_token(rol="privacy_officer", gemeente="0268", sub="po")}
+    tijden, aantallen, sql = [], [], []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=meter.app), base_url="http://bench") as c:
+        for i, (bsn, _n) in enumerate(bsns):
+            meter.statements = 0
+            start = time.perf_counter()
+            r = await c.post("/graphql", json={"query": INZAGE, "variables": {"bsn": bsn}}, headers=kop)
+            duur = (time.perf_counter() - start) * 1000
+            assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
+            if i >= 5:  # the first five warm up
+                tijden.append(duur)
+                aantallen.append(len(r.json()["data"]["inzageverzoek"]["verwerkingen"]))
+                sql.append(meter.statements)
+    p50, p95 = kwantielen(tijden)
+    print(
+        f"inzageverzoek, privacy officer 0268, {len(tijden)} BSN's      p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+        f"max {max(tijden):7.1f} ms"
+    )
+    print(
+        f"  verwerkingen per rapport: mediaan {statistics.median(aantallen):.0f}, max {max(aantallen)}; "
+        f"SQL/verzoek {statistics.mean(sql):.1f}"
+    )
+
+
+async def exporteer(c: httpx.AsyncClient, kop: dict[str, str], maand: date) -> tuple[float, int, int]:
+    """One month's export: seconds, lines and bytes of the whole streamed body."""
+    tot = volgende_maand(maand)
+    start = time.perf_counter()
+    regels = grootte = 0
+    async with c.stream("GET", f"/auditlog/export?van={maand}&tot={tot}", headers=kop) as r:
+        assert r.status_code == 200, (await r.aread())[:500]
+        async for regel in r.aiter_lines():
+            if regel:
+                regels += 1
+                grootte += len(regel) + 1
+    return time.perf_counter() - start, regels, grootte
+
+
+async def meet_export(meter: Meter, maanden: list[date]) -> None:
+    kop = {"Authorization": "Bearer " + meter.sleutel.maak_token(rol="privacy_officer", gemeente="0268", sub="po")}
+    rob = {"Authorization": "Bearer " + meter.sleutel.maak_token(rol="privacy_officer", gemeente=None, sub="po-rob")}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=meter.app), base_url="http://bench", timeout=600
+    ) as c:
+        await exporteer(c, kop, maanden[-1])  # warm-up
+        tijden, snelheden, regels = [], [], []
+        for m in maanden:
+            s, n, grootte = await exporteer(c, kop, m)
+            tijden.append(s * 1000)
+            snelheden.append(n / s)
+            regels.append(n)
+            print(
+                f"  export 0268 {m:%Y-%m}: {n:>8,} regels  {grootte / 1e6:6.1f} MB  {s:6.2f} s  {n / s:8,.0f} regels/s"
+            )
+        p50, p95 = kwantielen(tijden)
+        print(
+            f"export 1 maand, privacy officer 0268, {len(maanden)} maanden   p50 {p50 / 1000:6.2f} s  "
+            f"p95 {p95 / 1000:6.2f} s  regels/maand mediaan {statistics.median(regels):,.0f}  "
+            f"regels/s mediaan {statistics.median(snelheden):,.0f}"
+        )
+        s, n, grootte = await exporteer(c, rob, maanden[len(maanden) // 2])
+        print(
+            f"export 1 maand, privacy officer ROB ({maanden[len(maanden) // 2]:%Y-%m}): {n:,} regels  "
+            f"{grootte / 1e6:.1f} MB  {s:.2f} s  {n / s:,.0f} regels/s"
+        )
+
+
+async def meet_toevoegen(engine: AsyncEngine, bevolking: Bevolking, schrijvers: int, seconden: float) -> None:
+    """Concurrent writers, one record with one betrokkene per transaction, each on its own connection."""
+    einde = time.perf_counter() + seconden
+    transacties: list[float] = []
+    commits: list[float] = []
+
+    async def schrijver(nr: int) -> None:
+        kans = random.Random(100 + nr)
+        actor = Actor(f"bench-schrijver-{nr}", Rol.CONSULENT, "0268")
+        async with engine.connect() as conn:
+            while time.perf_counter() < einde:
+                p = kans.randrange(len(bevolking.bsns))
+                regel = AuditRegel(
+                    actor=actor,
+                    doel="uitvoering",
+                    verwerkingsactiviteit="casus raadplegen",
+                    operatie=Operatie.LEZEN,
+                    object_type="casus",
+                    object_id=bevolking.casus[p],
+                    verantwoordelijke="0268",
+                    uitkomst=Uitkomst.GESLAAGD,
+                    categorieen={IDENTIFICATIE},
+                    betrokkenen={bevolking.pseudoniemen[p]},
+                )
+                start = time.perf_counter()
+                trans = await conn.begin()
+                await audit.schrijf(conn, [regel], str(uuid.uuid4()))
+                voor_commit = time.perf_counter()
+                await trans.commit()
+                klaar = time.perf_counter()
+                transacties.append((klaar - start) * 1000)
+                commits.append((klaar - voor_commit) * 1000)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(schrijver(i) for i in range(schrijvers)))
+    duur = time.perf_counter() - start
+    t50, t95 = kwantielen(transacties)
+    c50, c95 = kwantielen(commits)
+    print(
+        f"toevoegen, {schrijvers} schrijvers, {duur:.1f} s: {len(transacties):,} regels, "
+        f"{len(transacties) / duur:,.0f} regels/s"
+    )
+    print(f"  transactie (lock, laatste hash, insert, commit)   p50 {t50:7.2f} ms  p95 {t95:7.2f} ms")
+    print(f"  alleen de commit                                  p50 {c50:7.2f} ms  p95 {c95:7.2f} ms")
+
+
+async def controleer_staart(engine: AsyncEngine, aantal: int) -> None:
+    """Recomputes the hashes of the last ``aantal`` records and checks every link and the pseudonym index."""
+    start = time.perf_counter()
+    async with engine.connect() as conn:
+        hoogste = int(await conn.scalar(sa.select(sa.func.max(auditregel.c.volgnummer))) or 0)
+        vanaf = max(1, hoogste - aantal + 1)
+        rijen = (
+            (
+                await conn.execute(
+                    sa.select(auditregel).where(auditregel.c.volgnummer >= vanaf - 1).order_by(auditregel.c.volgnummer)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        koppelingen = int(
+            await conn.scalar(
+                sa.select(sa.func.count()).select_from(auditbetrokkene).where(auditbetrokkene.c.volgnummer >= vanaf)
+            )
+            or 0
+        )
+    vorige = GENESIS if vanaf == 1 else rijen[0]["hash"]
+    verwacht_nummer = vanaf
+    breuk = None
+    pseudoniemen = 0
+    for r in rijen:
+        d = dict(r)
+        if d["volgnummer"] < vanaf:
+            continue
+        if d["volgnummer"] != verwacht_nummer or d["vorige_hash"] != vorige or bereken_hash(d, vorige) != d["hash"]:
+            breuk = d["volgnummer"]
+            break
+        pseudoniemen += len(d["betrokkenen"])
+        vorige = d["hash"]
+        verwacht_nummer += 1
+    gecontroleerd = verwacht_nummer - vanaf
+    oordeel = "INTACT" if breuk is None and gecontroleerd == hoogste - vanaf + 1 else f"GEBROKEN bij {breuk}"
+    print(
+        f"keten, laatste {gecontroleerd:,} regels ({vanaf:,}..{hoogste:,}) met bereken_hash: {oordeel}; "
+        f"auditbetrokkene {koppelingen:,} rijen voor {pseudoniemen:,} pseudoniemen "
+        f"({'klopt' if koppelingen == pseudoniemen else 'KLOPT NIET'}); {time.perf_counter() - start:.1f} s"
+    )
+
+
+async def controleer_schakels(engine: AsyncEngine) -> None:
+    """Every link of the whole chain in SQL (vorige_hash = the predecessor's hash), without recomputing."""
+    start = time.perf_counter()
+    async with engine.connect() as conn:
+        r = (
+            await conn.execute(
+                sa.text(
+                    "SELECT count(*) AS n, count(*) FILTER (WHERE vorige_hash <> coalesce(voorganger, :genesis) "
+                    "OR volgnummer <> rn) AS fout FROM (SELECT volgnummer, vorige_hash, "
+                    "lag(hash) OVER (ORDER BY volgnummer) AS voorganger, "
+                    "row_number() OVER (ORDER BY volgnummer) AS rn FROM auditregel) s"
+                ),
+                {"genesis": GENESIS},
+            )
+        ).one()
+    print(
+        f"keten, alle {r.n:,} schakels in SQL (vorige_hash = hash voorganger, volgnummers 1..N): "
+        f"{'INTACT' if r.fout == 0 else f'{r.fout} FOUT'}; {time.perf_counter() - start:.1f} s"
+    )
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aantal", type=int, default=5_000_000)
+    ap.add_argument("--personen", type=int, default=200_000)
+    ap.add_argument("--verzoeken", type=int, default=50, help="inzageverzoeken")
+    ap.add_argument("--maanden", type=int, default=10, help="maandexports")
+    ap.add_argument("--schrijvers", type=int, default=8)
+    ap.add_argument("--seconden", type=float, default=15)
+    ap.add_argument("--alleen-meten", action="store_true", help="meet op de database van een vorige run")
+    args = ap.parse_args()
+    basis = os.environ.get("DATABASE_URL") or ""
+    if not basis.startswith("postgresql"):
+        sys.exit("bench.auditlog heeft PostgreSQL nodig: DATABASE_URL=postgresql+asyncpg://...")
+    t_start = time.perf_counter()
+    bevolking = Bevolking.maak(args.personen)
+    if args.alleen_meten:
+        url = basis.rsplit("/", 1)[0] + f"/{DB}"
+    else:
+        t0 = time.perf_counter()
+        url, tijdelijk = await verse_database(DB)
+        await tijdelijk.dispose()
+        await vul(url, args.aantal, bevolking)
+        print(
+            f"geladen: {args.aantal:,} auditregels, {args.personen:,} personen in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+    engine = maak_engine(url, pool_size=args.schrijvers + 4, max_overflow=4)
+    async with engine.connect() as conn:
+        n = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
+        grootte = await conn.scalar(
+            sa.text(
+                "SELECT pg_size_pretty(pg_total_relation_size('auditregel') + pg_total_relation_size('auditbetrokkene'))"
+            )
+        )
+    print(f"database {DB}: {n:,} auditregels, auditregel+auditbetrokkene {grootte}", flush=True)
+    meter = Meter(engine)
+    await meet_inzage(meter, bevolking, args.verzoeken)
+    maanden = maanden_terug(24)
+    stap = max(1, len(maanden) // args.maanden)
+    await meet_export(meter, maanden[::stap][: args.maanden])
+    await meet_toevoegen(engine, bevolking, args.schrijvers, args.seconden)
+    await controleer_staart(engine, 10_000)
+    await controleer_schakels(engine)
+    await engine.dispose()
+    print(f"totaal {time.perf_counter() - t_start:.1f} s")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,63 @@
+"""Export van het auditlog als JSON-regels in de vorm van VNG Verwerkingenlogging, gestreamd."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from domein import auditlog
+from domein.actor import Actor, Rol
+from domein.toegang import Bereik, Besluit
+from tests.hulp import NIJMEGEN, WIJCHEN, registreer_casus
+
+VNG_VELDEN = {
+    "actieId", "actieNaam", "handelingNaam", "verwerkingId", "verwerkingNaam", "verwerkingsactiviteitId",
+    "vertrouwelijkheid", "bewaartermijn", "uitvoerder", "systeem", "gebruiker", "gegevensbron", "tijdstip",
+    "tijdstipRegistratie", "verwerkteObjecten",
+}  # fmt: skip
+
+
+async def _export(api, rol, gemeente, **params):
+    return await api.client.get(
+        "/auditlog/export", params=params, headers={"Authorization": f"Bearer {api.token(rol, gemeente)}"}
+    )
+
+
+async def test_export_geeft_de_eigen_organisatie_in_vng_vorm_met_de_hashketen(api):
+    for _ in range(3):
+        await registreer_casus(api, NIJMEGEN)
+    await registreer_casus(api, WIJCHEN)
+    vandaag = datetime.now(UTC).date()
+    antwoord = await _export(api, "privacy_officer", NIJMEGEN, van=str(vandaag), tot=str(vandaag + timedelta(days=1)))
+    assert antwoord.status_code == 200 and antwoord.headers["content-type"].startswith("application/x-ndjson")
+    regels = [json.loads(r) for r in antwoord.text.splitlines()]
+    # 3 registrations, 3 read-backs, and the export itself (recorded before the first line went out)
+    assert len(regels) == 7
+    assert all(VNG_VELDEN <= set(r) for r in regels)
+    assert {r["verantwoordelijke"] for r in regels} == {NIJMEGEN}
+    assert regels[-1]["actieNaam"] == "auditlog exporteren"
+    personen = [o for r in regels for o in r["verwerkteObjecten"] if o["objecttype"] == "persoon"]
+    assert personen and all(o["soortObjectId"] == "pseudoniem" and len(o["objectId"]) == 64 for o in personen)
+    assert [r["volgnummer"] for r in regels] == sorted(r["volgnummer"] for r in regels)
+
+
+async def test_export_loopt_in_blokken_zonder_iets_over_te_slaan(api):
+    for _ in range(5):
+        await registreer_casus(api, NIJMEGEN)
+    actor = Actor("po", Rol.PRIVACY_OFFICER, NIJMEGEN)
+    opdracht = auditlog.Exportopdracht(actor, Besluit(True, Bereik.EIGEN_ORGANISATIE, "verantwoording"), None, None)
+    in_blokken = [r["volgnummer"] async for r in auditlog.exporteer(api.engine, opdracht, blok=2)]
+    in_een_keer = [r["volgnummer"] async for r in auditlog.exporteer(api.engine, opdracht, blok=1000)]
+    assert in_blokken == in_een_keer and len(in_een_keer) == 10
+
+
+async def test_export_alleen_voor_de_privacy_officer_met_nette_fouten(api):
+    assert (await api.client.get("/auditlog/export")).status_code == 401
+    geweigerd = await _export(api, "consulent", NIJMEGEN)
+    assert geweigerd.status_code == 403 and geweigerd.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    fout = await _export(api, "privacy_officer", NIJMEGEN, van="gisteren")
+    assert fout.status_code == 400 and fout.json()["errors"][0]["extensions"]["veld"] == "van"
+    omgekeerd = await _export(api, "privacy_officer", NIJMEGEN, van="2026-02-01", tot="2026-01-01")
+    assert omgekeerd.status_code == 400
+    ander = await _export(api, "privacy_officer", WIJCHEN, van="2000-01-01")
+    assert [json.loads(r)["actieNaam"] for r in ander.text.splitlines()] == ["auditlog exporteren"]

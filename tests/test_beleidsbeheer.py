@@ -1,0 +1,110 @@
+"""Beleid is data (toegang.md regel 9): een beheerder wijzigt het tijdens bedrijf, getoetst en geaudit.
+
+A change holds for every worker from its next request on: two apps on one database stand for two
+worker processes, and the second one never restarts.
+"""
+
+from __future__ import annotations
+
+import httpx
+import sqlalchemy as sa
+
+from api.app import maak_app
+from api.auth import TokenVerifier
+from api.limieten import Limieten
+from beleid.beslisser import CasbinBeslisser
+from domein.opslag.tabellen import beleidswijziging
+from tests.conftest import Api, codes
+from tests.hulp import NIJMEGEN
+from tests.hulp_signalen import aanbieder
+
+WIJZIG = """mutation($i: WijzigBeleidInput!) { wijzigBeleid(input: $i) {
+  id soort reden door regel { rol resource actie bereik doel } } }"""
+ZORGKOSTEN = "{ zorgkosten(jaar: 2026) { maand bedrag } }"
+AUDIT_BELEID = """{ auditLog(filter: {objectType: "beleid"}) { totalCount edges { node { rol operatie verwerkingsactiviteit } } } }"""
+
+
+def _wijziging(soort: str, rol: str, resource: str, actie: str, bereik: str, doel: str) -> dict:
+    return {"i": {"soort": soort, "reden": "Afgesproken in het regionaal privacyoverleg",
+                  "regel": {"rol": rol, "resource": resource, "actie": actie, "bereik": bereik, "doel": doel}}}  # fmt: skip
+
+
+async def _tweede_worker(api: Api, pseudonimiseerder, demosleutel) -> Api:
+    verifier = TokenVerifier(public_key_pem=demosleutel.public_key_pem)
+    app = maak_app(api.engine, verifier, pseudonimiseerder, Limieten(introspectie=False), CasbinBeslisser())
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    return Api(client, demosleutel, api.engine)
+
+
+async def test_regel_9_wijziging_geldt_meteen_in_elke_worker_zonder_herstart(api, pseudonimiseerder, demosleutel):
+    tweede = await _tweede_worker(api, pseudonimiseerder, demosleutel)
+    assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
+    r = await api.als("beheerder", None, WIJZIG,
+                      _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    assert r["data"]["wijzigBeleid"]["soort"] == "toevoegen", r
+    assert "errors" not in await tweede.als("rmz_medewerker", None, ZORGKOSTEN)
+    weg = await api.als("beheerder", None, WIJZIG,
+                        _wijziging("VERWIJDEREN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    assert "errors" not in weg
+    assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
+    await tweede.client.aclose()
+
+
+async def test_regel_9_verwijderde_regel_sluit_toegang_ook_tot_een_veld(api):
+    await api.als(
+        "beheerder", None, WIJZIG, _wijziging("VERWIJDEREN", "consulent", "bibob", "lezen", "regio", "uitvoering")
+    )
+    regels = await api.als("privacy_officer", None, "{ beleidsregels { rol resource } }")
+    assert {"rol": "consulent", "resource": "bibob"} not in regels["data"]["beleidsregels"]
+    await aanbieder(api)
+    r = await api.als("consulent", NIJMEGEN, "{ aanbieders { edges { node { bibobOnderzoeken { loopt } } } } }")
+    assert codes(r) == ["FORBIDDEN"]
+
+
+async def test_doelbinding_weigert_persoonsgegevens_buiten_het_doel_van_de_rol(api):
+    verboden = [
+        (
+            "contractmanager",
+            "persoonsgegevens.identificatie",
+            "lezen",
+            "regio",
+            "contractmanagement",
+        ),  # never an inwoner
+        ("beheerder", "casus", "lezen", "regio", "beheer"),  # beheer never touches persoonsgegevens
+        ("consulent", "casus", "lezen", "regio", "uitvoering"),  # gemeente isolation: own gemeente only
+        ("rmz_medewerker", "auditlog", "lezen", "regio", "kwaliteit_handhaving"),
+        ("backoffice", "aanbieder", "lezen", "regio", "beheer"),  # not the backoffice's doel
+        ("consulent", "bestaat.niet", "lezen", "eigen_gemeente", "uitvoering"),
+        ("iemand", "casus", "lezen", "regio", "uitvoering"),
+    ]
+    for regel in verboden:
+        r = await api.als("beheerder", None, WIJZIG, _wijziging("TOEVOEGEN", *regel))
+        assert codes(r) == ["BAD_USER_INPUT"], (regel, r)
+        assert "geweigerd" in r["errors"][0]["message"] or "Onbekende" in r["errors"][0]["message"]
+    slot = await api.als(
+        "beheerder", None, WIJZIG, _wijziging("VERWIJDEREN", "beheerder", "beleid", "schrijven", "regio", "beheer")
+    )
+    assert codes(slot) == ["BAD_USER_INPUT"]
+    async with api.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(beleidswijziging)) == 0
+
+
+async def test_alleen_de_beheerder_wijzigt_beleid_de_privacy_officer_leest_mee(api):
+    wijziging = _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving")
+    for rol, gemeente in (("privacy_officer", None), ("contractmanager", None), ("consulent", NIJMEGEN)):
+        assert codes(await api.als(rol, gemeente, WIJZIG, wijziging)) == ["FORBIDDEN"], rol
+    await api.als("beheerder", None, WIJZIG, wijziging)
+    lijst = await api.als("privacy_officer", None, "{ beleidswijzigingen { soort door regel { resource } } }")
+    assert lijst["data"]["beleidswijzigingen"] == [
+        {"soort": "toevoegen", "door": "test-beheerder-rob", "regel": {"resource": "zorgkosten"}}
+    ]
+
+
+async def test_beleidswijziging_staat_in_het_auditlog_van_het_rob(api):
+    await api.als("beheerder", None, WIJZIG,
+                  _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    log = (await api.als("privacy_officer", None, AUDIT_BELEID))["data"]["auditLog"]
+    assert log["totalCount"] == 1
+    knoop = log["edges"][0]["node"]
+    assert knoop["rol"] == "beheerder" and knoop["operatie"] == "wijzigen"
+    assert "rmz_medewerker, zorgkosten, lezen, regio, kwaliteit_handhaving" in knoop["verwerkingsactiviteit"]
