@@ -39,7 +39,7 @@ from domein.route import Route, standaard_routes
 from domein.waarden import CasusStatus, MeldingSoort
 
 _DUUR = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
-UITVOERDER = Systeemtaak("regiekamer bewaartermijn")
+UITVOERDER = "regiekamer bewaartermijn"
 DOEL = "archivering"
 ACTIVITEIT = "persoonsgegevens vernietigen na bewaartermijn"
 
@@ -195,7 +195,9 @@ def _auditregels(cat: _Categorie, weg: dict[str, set[str]], eigenaars: dict[str,
     )  # fmt: skip
     return [
         AuditRegel(
-            actor=UITVOERDER,
+            # Carried out for the gemeente that owns the data (its retention duty), not as ROB processing:
+            # the ROB's privacy officer must not learn whose casussen a gemeente held.
+            actor=Systeemtaak(UITVOERDER, organisatie=eigenaars[id_]),
             doel=DOEL,
             verwerkingsactiviteit=ACTIVITEIT,
             operatie=Operatie.VERNIETIGEN,
@@ -224,7 +226,7 @@ async def _batch(engine: AsyncEngine, cat: _Categorie, grens: datetime, grootte:
         if not eigenaars:
             return 0
         weg = await cat.verwijder(conn, sorted(eigenaars), datetime.now(UTC))
-        await audit.schrijf(conn, _auditregels(cat, weg, eigenaars), f"bewaartermijn-{uuid.uuid4()}")
+        await audit.schrijf(conn, _auditregels(cat, weg, eigenaars), str(uuid.uuid4()))
     return len(eigenaars)
 
 

@@ -26,7 +26,7 @@ from domein.opslag.tabellen import casus, datalek, datalek_melding, datalek_obje
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import controleer_tekst
+from domein.waarden import bevat_bsn, controleer_tekst
 
 RESOURCE = "datalek"
 AP_TERMIJN = timedelta(hours=72)
@@ -118,6 +118,12 @@ async def _eigen_objecten(vz: Verzoek, invoer: DatalekInvoer) -> dict[tuple[str,
 async def registreer(vz: Verzoek, invoer: DatalekInvoer) -> Datalek:
     besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
     omschrijving = controleer_tekst(invoer.omschrijving, "omschrijving", maximaal=5000)
+    if bevat_bsn(omschrijving):
+        raise OngeldigeInvoer(
+            "De omschrijving lijkt een BSN te bevatten; alle gemeenten lezen haar. Noem de casussen of meldingen "
+            "met hun id in casusIds of meldingIds, niet met persoonsgegevens.",
+            veld="omschrijving",
+        )
     nu = vz.nu()
     ontdekt = _utc(invoer.ontdekt_op)
     if ontdekt > nu + timedelta(minutes=5):

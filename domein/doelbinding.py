@@ -25,18 +25,26 @@ DOEL_VAN_ROL: dict[Rol, str] = {
 _GEMEENTE_UITVOERING = {Rol.CONSULENT: Bereik.EIGEN_GEMEENTE, Rol.KWALITEITSMEDEWERKER: Bereik.EIGEN_GEMEENTE,
                         Rol.BACKOFFICE: Bereik.EIGEN_GEMEENTE}  # fmt: skip
 
+_MELDER = {Rol.CONSULENT: Bereik.EIGEN_GEMEENTE, Rol.KWALITEITSMEDEWERKER: Bereik.EIGEN_GEMEENTE}
+
 PERSOONSGEGEVENS: dict[str, dict[Rol, Bereik]] = {
     # casus incl. inwoner: consulent RW, kwaliteitsmw R, backoffice R, own gemeente only; nobody else
     "casus": _GEMEENTE_UITVOERING,
     "persoonsgegevens.identificatie": _GEMEENTE_UITVOERING,
     "persoonsgegevens.zorgbehoefte": _GEMEENTE_UITVOERING,
     # signaal with its casus link: consulent and kwaliteitsmw of the own gemeente
-    "signaal": {Rol.CONSULENT: Bereik.EIGEN_GEMEENTE, Rol.KWALITEITSMEDEWERKER: Bereik.EIGEN_GEMEENTE},
+    "signaal": _MELDER,
     # betrokkenen of a melding: the RMZ (RMZ route) and the contractmanager (direct route) only
     "melding.betrokkenen": {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
     "melding.pseudoniemen": {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
     "persoonsgegevens.betrokkenen.rmz": {Rol.RMZ_MEDEWERKER: Bereik.REGIO},
     "persoonsgegevens.betrokkenen.contractmanager": {Rol.CONTRACTMANAGER: Bereik.REGIO},
+    # free texts and steps of meldingen and signalen may name people: the melder's gemeente, the RMZ,
+    # and the contractmanager only for direct-route meldingen (toegang.md rule 3, minimisation)
+    "melding.inhoud": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
+    "melding.inhoud.rmz": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO},
+    "melding.inhoud.contractmanager": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
+    "route.stap": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
     # who was processed when: the privacy officer of the own organisation only
     "auditlog": {Rol.PRIVACY_OFFICER: Bereik.EIGEN_ORGANISATIE},
     "inzage": {Rol.PRIVACY_OFFICER: Bereik.EIGEN_ORGANISATIE},

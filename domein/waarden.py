@@ -61,6 +61,17 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
     return waarde
 
 
+def bevat_bsn(tekst: str) -> bool:
+    """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
+    for kandidaat in re.findall(r"(?<!\d)\d{9}(?!\d)", tekst):
+        try:
+            controleer_bsn(kandidaat)
+        except OngeldigeInvoer:
+            continue
+        return True
+    return False
+
+
 def controleer_kvk(kvk: str, veld: str = "kvk") -> str:
     waarde = kvk.strip()
     if not _ACHT_CIJFERS.fullmatch(waarde):

@@ -21,12 +21,18 @@ from tests.hulp_signalen import aanbieder
 WIJZIG = """mutation($i: WijzigBeleidInput!) { wijzigBeleid(input: $i) {
   id soort reden door regel { rol resource actie bereik doel } } }"""
 ZORGKOSTEN = "{ zorgkosten(jaar: 2026) { maand bedrag } }"
-AUDIT_BELEID = """{ auditLog(filter: {objectType: "beleid"}) { totalCount edges { node { rol operatie verwerkingsactiviteit } } } }"""
+AUDIT_BELEID = """{ auditLog(filter: {objectType: "beleid"}) {
+  totalCount edges { node { rol operatie verwerkingsactiviteit } } } }"""
 
 
 def _wijziging(soort: str, rol: str, resource: str, actie: str, bereik: str, doel: str) -> dict:
-    return {"i": {"soort": soort, "reden": "Afgesproken in het regionaal privacyoverleg",
-                  "regel": {"rol": rol, "resource": resource, "actie": actie, "bereik": bereik, "doel": doel}}}  # fmt: skip
+    return {
+        "i": {
+            "soort": soort,
+            "reden": "Afgesproken in het regionaal privacyoverleg",
+            "regel": {"rol": rol, "resource": resource, "actie": actie, "bereik": bereik, "doel": doel},
+        }
+    }
 
 
 async def _tweede_worker(api: Api, pseudonimiseerder, demosleutel) -> Api:
@@ -39,12 +45,20 @@ async def _tweede_worker(api: Api, pseudonimiseerder, demosleutel) -> Api:
 async def test_regel_9_wijziging_geldt_meteen_in_elke_worker_zonder_herstart(api, pseudonimiseerder, demosleutel):
     tweede = await _tweede_worker(api, pseudonimiseerder, demosleutel)
     assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
-    r = await api.als("beheerder", None, WIJZIG,
-                      _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    r = await api.als(
+        "beheerder",
+        None,
+        WIJZIG,
+        _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
+    )
     assert r["data"]["wijzigBeleid"]["soort"] == "toevoegen", r
     assert "errors" not in await tweede.als("rmz_medewerker", None, ZORGKOSTEN)
-    weg = await api.als("beheerder", None, WIJZIG,
-                        _wijziging("VERWIJDEREN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    weg = await api.als(
+        "beheerder",
+        None,
+        WIJZIG,
+        _wijziging("VERWIJDEREN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
+    )
     assert "errors" not in weg
     assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
     await tweede.client.aclose()
@@ -73,6 +87,8 @@ async def test_doelbinding_weigert_persoonsgegevens_buiten_het_doel_van_de_rol(a
         ("beheerder", "casus", "lezen", "regio", "beheer"),  # beheer never touches persoonsgegevens
         ("consulent", "casus", "lezen", "regio", "uitvoering"),  # gemeente isolation: own gemeente only
         ("rmz_medewerker", "auditlog", "lezen", "regio", "kwaliteit_handhaving"),
+        ("privacy_officer", "inzage", "lezen", "regio", "verantwoording"),  # own organisation only
+        ("contractmanager", "melding.inhoud.rmz", "lezen", "regio", "contractmanagement"),  # rule 3: pseudonymised
         ("backoffice", "aanbieder", "lezen", "regio", "beheer"),  # not the backoffice's doel
         ("consulent", "bestaat.niet", "lezen", "eigen_gemeente", "uitvoering"),
         ("iemand", "casus", "lezen", "regio", "uitvoering"),
@@ -101,8 +117,12 @@ async def test_alleen_de_beheerder_wijzigt_beleid_de_privacy_officer_leest_mee(a
 
 
 async def test_beleidswijziging_staat_in_het_auditlog_van_het_rob(api):
-    await api.als("beheerder", None, WIJZIG,
-                  _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"))  # fmt: skip
+    await api.als(
+        "beheerder",
+        None,
+        WIJZIG,
+        _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
+    )
     log = (await api.als("privacy_officer", None, AUDIT_BELEID))["data"]["auditLog"]
     assert log["totalCount"] == 1
     knoop = log["edges"][0]["node"]

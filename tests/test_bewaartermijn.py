@@ -90,7 +90,7 @@ async def test_art_3_1_na_de_termijn_staat_bsn_en_naam_nergens_meer_en_de_rest_b
     await api.als(
         "consulent", NIJMEGEN, REGISTREER, {"i": stap_1(aid, casusId=weg["id"], omschrijving="Gesprek met Wanda Weg")}
     )
-    recent, recent_bsn = await _gesloten_casus(api, "Rita Recent", lang_geleden=False)
+    _recent, recent_bsn = await _gesloten_casus(api, "Rita Recent", lang_geleden=False)
     open_casus = await registreer_casus(api, WIJCHEN, naam="Olga Open")
     melding_weg = await _afgeronde_rmz_melding(api, "Cees Cliënt", "999990123")
     await _zet_gesloten(api.engine, melding, _intern(melding_weg))
@@ -117,7 +117,9 @@ async def test_art_3_1_na_de_termijn_staat_bsn_en_naam_nergens_meer_en_de_rest_b
         )
         assert await conn.scalar(sa.select(sa.func.count()).select_from(audit.auditregel)) == audit_voor + 2
     assert {(r["object_type"], r["verantwoordelijke"], r["sub"]) for r in vernietigd} == {
-        ("casus", NIJMEGEN, "regiekamer bewaartermijn"), ("melding", NIJMEGEN, "regiekamer bewaartermijn")}  # fmt: skip
+        ("casus", NIJMEGEN, "regiekamer bewaartermijn"),
+        ("melding", NIJMEGEN, "regiekamer bewaartermijn"),
+    }
     assert all(len(r["betrokkenen"]) == 1 for r in vernietigd)  # the pseudonym stays, for inzage afterwards
     gelezen = await api.als(
         "consulent",
@@ -129,12 +131,26 @@ async def test_art_3_1_na_de_termijn_staat_bsn_en_naam_nergens_meer_en_de_rest_b
     assert melding_open
 
 
+async def test_vernietiging_staat_bij_de_eigen_gemeente_niet_bij_het_rob(api):
+    """The job works for the gemeente that owns the data: the ROB's privacy officer cannot find the person."""
+    _c, bsn = await _gesloten_casus(api, "Vera Vernietigd")
+    await bewaartermijn.toepassen(api.engine, Bewaartermijnen(), PEILDATUM)
+    inzage = "query($bsn: String!) { inzageverzoek(bsn: $bsn) { verwerkingen { operatie organisatie } } }"
+    rob = await api.als("privacy_officer", None, inzage, {"bsn": bsn})
+    assert rob["data"]["inzageverzoek"]["verwerkingen"] == []
+    nijmegen = await api.als("privacy_officer", NIJMEGEN, inzage, {"bsn": bsn})
+    assert {"operatie": "vernietigen", "organisatie": NIJMEGEN} in nijmegen["data"]["inzageverzoek"]["verwerkingen"]
+
+
 async def test_tweede_keer_toepassen_verandert_niets(api):
     await _gesloten_casus(api, "Ida Idempotent")
     await bewaartermijn.toepassen(api.engine, Bewaartermijnen(), PEILDATUM)
     voor = await _dump(api.engine)
     assert await bewaartermijn.toepassen(api.engine, Bewaartermijnen(), PEILDATUM) == {
-        "casus": 0, "melding.rmz": 0, "melding.contractmanager": 0}  # fmt: skip
+        "casus": 0,
+        "melding.rmz": 0,
+        "melding.contractmanager": 0,
+    }
     assert await _dump(api.engine) == voor
 
 

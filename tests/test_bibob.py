@@ -18,8 +18,12 @@ async def test_art_10_4_kwaliteitsmedewerker_meldt_en_de_regio_leest_het(api):
     aid = await aanbieder(api)
     r = await api.als("kwaliteitsmedewerker", NIJMEGEN, MELD, {"i": {"aanbiederId": aid, "gebeurtenis": "GESTART"}})
     assert r["data"]["meldBibobOnderzoek"]["bibobOnderzoeken"] == [{"organisatie": NIJMEGEN, "loopt": True}]
-    for rol, gemeente in (("consulent", WIJCHEN), ("kwaliteitsmedewerker", BERG_EN_DAL), ("rmz_medewerker", None),
-                          ("contractmanager", None)):  # fmt: skip
+    for rol, gemeente in (
+        ("consulent", WIJCHEN),
+        ("kwaliteitsmedewerker", BERG_EN_DAL),
+        ("rmz_medewerker", None),
+        ("contractmanager", None),
+    ):
         gelezen = await api.als(rol, gemeente, LEES, {"id": aid})
         assert gelezen["data"]["node"]["bibobOnderzoeken"][0]["loopt"] is True, rol
 

@@ -13,7 +13,8 @@ from tests.hulp import NIJMEGEN, WIJCHEN, registreer_casus
 
 REGISTREER = """mutation($i: RegistreerDatalekInput!) { registreerDatalek(input: $i) {
   id omschrijving ontdektOp categorieen geregistreerdDoor apDeadline apStatus urenTotApDeadline
-  betrokkenGemeenten { code } meldingen { organisatie gemeente { code } gemeldOp } objecten { objectType objectId } } }"""
+  betrokkenGemeenten { code } meldingen { organisatie gemeente { code } gemeldOp }
+  objecten { objectType objectId } } }"""
 LIJST = """{ datalekken { totalCount edges { node { id geregistreerdDoor apStatus betrokkenGemeenten { code }
   objecten { objectId } } } } }"""
 AP = (
@@ -56,7 +57,7 @@ async def test_art_4_2_datalek_bereikt_elke_andere_gemeente_en_het_rob(api):
                 await conn.execute(
                     sa.select(auditregel.c.verantwoordelijke).where(
                         auditregel.c.object_type == "datalek", auditregel.c.operatie == "registreren"
-                    )  # fmt: skip
+                    )
                 )
             )
             .scalars()
@@ -91,11 +92,13 @@ async def test_72_uur_termijn_verloopt_en_melding_bij_ap_wordt_op_tijd_of_te_laa
 
 async def test_casus_van_andere_gemeente_in_datalek_bestaat_niet_en_niets_wordt_vastgelegd(api):
     vreemd = await registreer_casus(api, WIJCHEN)
-    r = await api.als("privacy_officer", NIJMEGEN, REGISTREER,
-                      {"i": _invoer(datetime.now(UTC), casusIds=[vreemd["id"]])})  # fmt: skip
+    r = await api.als(
+        "privacy_officer", NIJMEGEN, REGISTREER, {"i": _invoer(datetime.now(UTC), casusIds=[vreemd["id"]])}
+    )
     assert codes(r) == ["NOT_FOUND"]
-    onbekend = await api.als("privacy_officer", NIJMEGEN, REGISTREER,
-                             {"i": _invoer(datetime.now(UTC), casusIds=["Q2FzdXM6bmlldHM"])})  # fmt: skip
+    onbekend = await api.als(
+        "privacy_officer", NIJMEGEN, REGISTREER, {"i": _invoer(datetime.now(UTC), casusIds=["Q2FzdXM6bmlldHM"])}
+    )
     assert onbekend["errors"][0]["message"] == r["errors"][0]["message"]
     async with api.engine.connect() as conn:
         assert await conn.scalar(sa.select(sa.func.count()).select_from(datalek)) == 0
@@ -110,3 +113,20 @@ async def test_datalek_vraagt_privacy_officer_categorie_en_geen_toekomst(api):
     assert codes(toekomst) == ["BAD_USER_INPUT"]
     leeg = await api.als("privacy_officer", NIJMEGEN, REGISTREER, {"i": _invoer(datetime.now(UTC), categorieen=[])})
     assert codes(leeg) == ["BAD_USER_INPUT"]
+
+
+async def test_omschrijving_met_een_bsn_wordt_geweigerd_want_alle_gemeenten_lezen_haar(api):
+    r = await api.als(
+        "privacy_officer",
+        NIJMEGEN,
+        REGISTREER,
+        {"i": _invoer(datetime.now(UTC), omschrijving="Lijst met 999990019 gelekt")},
+    )
+    assert codes(r) == ["BAD_USER_INPUT"] and r["errors"][0]["extensions"]["veld"] == "omschrijving"
+    ok = await api.als(
+        "privacy_officer",
+        NIJMEGEN,
+        REGISTREER,
+        {"i": _invoer(datetime.now(UTC), omschrijving="Kenmerk 123456789 intern")},
+    )
+    assert "errors" not in ok  # nine digits that fail the elfproef are not a BSN
