@@ -141,6 +141,7 @@ async def _importeer(
     import uuid
 
     from beleid.beslisser import CasbinBeslisser
+    from beleid.bron import Beleidsbron
     from domein import audit, zorgkosten
     from domein.actor import Actor, Rol
     from domein.audit import Pseudonimiseerder
@@ -153,9 +154,8 @@ async def _importeer(
     try:
         async with engine.connect() as conn:
             await conn.begin()
-            vz = Verzoek(
-                Actor(sub, Rol.BACKOFFICE, gemeente), conn, CasbinBeslisser(), Pseudonimiseerder(sleutel), request_id
-            )
+            beslisser = await Beleidsbron(CasbinBeslisser()).actueel(conn)  # with run-time changes
+            vz = Verzoek(Actor(sub, Rol.BACKOFFICE, gemeente), conn, beslisser, Pseudonimiseerder(sleutel), request_id)
             try:
                 aanlevering = await zorgkosten.lever_aan(vz, ruw)
             except DomeinFout as e:
