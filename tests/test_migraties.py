@@ -30,3 +30,30 @@ async def test_migratie_maakt_de_kolommen_van_het_model(engine):
         for naam, tabel in metadata.tables.items():
             kolommen = await conn.run_sync(lambda c, n=naam: {k["name"] for k in sa.inspect(c).get_columns(n)})
             assert kolommen == {k.name for k in tabel.columns}, naam
+
+
+async def test_migratie_0004_neemt_pseudoniemen_van_bestaande_auditregels_over_en_houdt_ze_onveranderlijk(
+    db_url, engine, api
+):
+    from domein import audit
+    from domein.opslag.tabellen import auditbetrokkene
+    from tests.hulp import NIJMEGEN, registreer_casus
+
+    await registreer_casus(api, NIJMEGEN)
+    async with engine.connect() as conn:
+        voor = sorted(map(tuple, (await conn.execute(sa.select(auditbetrokkene))).all()))
+    assert voor
+    await engine.dispose()
+    await migreer_omlaag(db_url, "0003")
+    await engine.dispose()
+    await migreer(db_url)
+    async with engine.connect() as conn:
+        assert sorted(map(tuple, (await conn.execute(sa.select(auditbetrokkene))).all())) == voor
+        assert (await audit.verifieer(conn)).intact
+    for sql in ("UPDATE auditbetrokkene SET pseudoniem = 'x'", "DELETE FROM auditbetrokkene"):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(sa.text(sql))
+        except sa.exc.DBAPIError:
+            continue
+        raise AssertionError(f"{sql} had geweigerd moeten worden")

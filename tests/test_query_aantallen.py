@@ -141,3 +141,22 @@ async def test_statistiek_met_aanbieder_en_gemeente_vast_aantal_statements(api, 
     assert veel <= (9 if api.engine.dialect.name == "postgresql" else 8), api.sql.statements
     warm, _ = await tel()
     assert warm == veel - 1, "a month whose version did not change is read from the cache"
+
+
+async def test_datalekken_met_meldingen_en_gemeenten_vast_aantal_statements(api):
+    from datetime import UTC, datetime
+
+    from tests.test_datalekken import REGISTREER, _invoer
+
+    for _ in range(6):
+        casus = await registreer_casus(api, NIJMEGEN)
+        await api.als(
+            "privacy_officer", NIJMEGEN, REGISTREER, {"i": _invoer(datetime.now(UTC), casusIds=[casus["id"]])}
+        )
+    lijst = """query($first: Int) { datalekken(first: $first) { totalCount edges { node { id apStatus
+      betrokkenGemeenten { naam } meldingen { organisatie gemeente { naam } } objecten { objectId } } } } }"""
+    klein = await _tel(api, "privacy_officer", NIJMEGEN, lijst, 2)
+    groot = await _tel(api, "privacy_officer", NIJMEGEN, lijst, 6)
+    assert klein == groot, api.sql.statements
+    # BEGIN, policy version, page, datalekken, meldingen, objecten, count, gemeenten, audit (+ lock on PG)
+    assert groot <= (11 if api.engine.dialect.name == "postgresql" else 10), api.sql.statements
