@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domein import aanbieders, audit, casussen, contracten, meldingen, signalen, zorgkosten
+from domein import aanbieders, audit, bibob, casussen, contracten, datalekken, meldingen, signalen, zorgkosten
 from domein.actor import Actor, Rol
 from domein.audit import Pseudonimiseerder
 from domein.fouten import OngeldigeInvoer
@@ -146,6 +146,7 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
             beheer.audit.voeg_toe_alle(consulent.audit.alle())
         await _signalen_en_meldingen(conn, beslisser, pseudonimiseerder, request_id, beheer, ids, bsns)
         await _historie(conn, beslisser, pseudonimiseerder, request_id, beheer, ids)
+        await _privacykantoor(conn, beslisser, pseudonimiseerder, request_id, beheer, ids)
         await audit.schrijf(conn, beheer.audit.alle(), request_id)
         await conn.commit()
         return True
@@ -234,6 +235,40 @@ async def _signalen_en_meldingen(
         ),
     )
     verzamel.audit.voeg_toe_alle([*direct.audit.alle(), *rmz.audit.alle()])
+
+
+async def _privacykantoor(
+    conn: AsyncConnection,
+    beslisser: Beslisser,
+    pseudonimiseerder: Pseudonimiseerder,
+    request_id: str,
+    beheer: Verzoek,
+    ids: list[str],
+) -> None:
+    """Een gesloten casus, een lopend Bibob-onderzoek en een datalek met lopende AP-termijn."""
+
+    def als(rol: Rol, gemeente: str | None) -> Verzoek:
+        return Verzoek(Actor(f"demo-{rol}-{gemeente or 'rob'}", rol, gemeente), conn, beslisser, pseudonimiseerder,
+                       request_id)  # fmt: skip
+
+    consulent = als(Rol.CONSULENT, "1945")
+    eerste = (await casussen.zoek(consulent, 1, None)).items[0][1]
+    await casussen.sluit(consulent, eerste.id, casussen.Afsluitreden.DOEL_BEREIKT)
+    kwaliteit = als(Rol.KWALITEITSMEDEWERKER, "0268")
+    await bibob.meld(kwaliteit, ids[0], bibob.Gebeurtenis.GESTART, None)
+    privacy = als(Rol.PRIVACY_OFFICER, "0268")
+    await datalekken.registreer(
+        privacy,
+        datalekken.DatalekInvoer(
+            omschrijving="Een overzicht met afspraken is per ongeluk naar een verkeerd intern adres gemaild.",
+            ontdekt_op=privacy.nu() - timedelta(hours=20),
+            categorieen=[datalekken.Gegevenscategorie.IDENTIFICATIE],
+            casus_ids=[],
+            melding_ids=[],
+        ),
+    )
+    for vz in (consulent, kwaliteit, privacy):
+        beheer.audit.voeg_toe_alle(vz.audit.alle())
 
 
 def _vast(moment: datetime) -> Callable[[], datetime]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from domein import audit, demo
-from domein.opslag.tabellen import aanbieder, casus, casus_persoonsgegevens, contract, melding, signaal
+from domein.opslag.tabellen import (
+    aanbieder,
+    bibob_onderzoek,
+    casus,
+    casus_persoonsgegevens,
+    contract,
+    datalek_melding,
+    melding,
+    signaal,
+)
 from domein.waarden import MeldingStatus, controleer_bsn
 
 
@@ -26,6 +35,10 @@ async def test_demo_vult_alles_wat_het_contract_belooft_en_alleen_een_keer(engin
         assert statussen == {s.value for s in MeldingStatus}
         for bsn in (await conn.execute(sa.select(casus_persoonsgegevens.c.bsn))).scalars():
             assert controleer_bsn(bsn).startswith("99999")  # recognisably fictitious test range
+        # the privacykantoor has something to show: a closed casus, a Bibob-onderzoek, a datalek
+        assert await tel(sa.select(sa.func.count()).select_from(casus).where(casus.c.status == "gesloten")) == 1
+        assert await tel(sa.select(sa.func.count()).select_from(bibob_onderzoek)) == 1
+        assert await tel(sa.select(sa.func.count()).select_from(datalek_melding)) == 7
         assert (await audit.verifieer(conn)).intact
 
 
