@@ -11,7 +11,7 @@ import base64
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from domein.verzoek import Verzoek
 from domein.waarden import controleer_bsn
 
 RESOURCE = "auditlog"
+VERANTWOORDING = "verantwoording"
 CATEGORIE_IDENTIFICATIE = "persoonsgegevens.identificatie"
 
 
@@ -45,11 +46,15 @@ class AuditFilter:
 
 
 def bereik(besluit: Besluit, actor: Actor) -> sa.ColumnElement[bool]:
-    """De regels waarover deze privacy officer verantwoording aflegt, als SQL-voorwaarde."""
+    """De regels waarover deze privacy officer verantwoording aflegt, als SQL-voorwaarde.
+
+    The ROB's own processing excludes its privacy officer's notices to gemeenten (doel verantwoording,
+    verantwoordelijke the gemeente): those would tell, per person, which gemeente holds data on them.
+    """
     c = auditregel.c
     eigen = voorwaarde(besluit, actor, c.verantwoordelijke)
     if besluit.toegestaan and actor.organisatie == ROB:
-        return sa.or_(eigen, c.organisatie == ROB)
+        return sa.or_(eigen, sa.and_(c.organisatie == ROB, c.doel != VERANTWOORDING))
     return eigen
 
 
@@ -57,6 +62,11 @@ def over_persoon(pseudoniem: str) -> sa.ColumnElement[bool]:
     return auditregel.c.volgnummer.in_(
         sa.select(auditbetrokkene.c.volgnummer).where(auditbetrokkene.c.pseudoniem == pseudoniem)
     )
+
+
+def _utc(t: datetime) -> datetime:
+    """A time without zone is read as UTC, the zone the log is kept in."""
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
 
 
 def _pseudoniem(vz: Verzoek, f: AuditFilter) -> str | None:
@@ -68,9 +78,9 @@ def _voorwaarden(vz: Verzoek, f: AuditFilter) -> list[sa.ColumnElement[bool]]:
     c = auditregel.c
     uit: list[sa.ColumnElement[bool]] = [bereik(besluit, vz.actor)]
     if f.van is not None:
-        uit.append(c.tijdstip >= f.van)
+        uit.append(c.tijdstip >= _utc(f.van))
     if f.tot is not None:
-        uit.append(c.tijdstip < f.tot)
+        uit.append(c.tijdstip < _utc(f.tot))
     for kolom, waarde in (
         (c.sub, f.sub), (c.rol, f.rol), (c.doel, f.doel), (c.operatie, f.operatie),
         (c.object_type, f.object_type), (c.object_id, f.object_id),

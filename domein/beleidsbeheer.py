@@ -20,7 +20,7 @@ from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import beleidswijziging
 from domein.toegang import Actie, Beleidsregel
 from domein.verzoek import Verzoek
-from domein.waarden import controleer_tekst
+from domein.waarden import bevat_bsn, controleer_tekst
 
 RESOURCE = "beleid"
 
@@ -55,11 +55,8 @@ async def wijzigingen(conn: AsyncConnection) -> list[Wijziging]:
     ]
 
 
-async def wijzig(vz: Verzoek, soort: Soort, regel: Beleidsregel, reden: str) -> Wijziging:
-    """Voegt een regel toe of haalt er een weg; een regel die doelbinding schendt wordt geweigerd."""
-    besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
-    reden = controleer_tekst(reden, "reden", maximaal=2000)
-    huidig = {r.als_tupel() for r in vz.beslisser.regels()}
+def _controleer(vz: Verzoek, soort: Soort, regel: Beleidsregel) -> None:
+    huidig = vz.beslisser.regels()
     if soort is Soort.TOEVOEGEN:
         bezwaren = toets(regel, vz.beslisser.bekende_resources())
         if bezwaren:
@@ -68,16 +65,40 @@ async def wijzig(vz: Verzoek, soort: Soort, regel: Beleidsregel, reden: str) -> 
                 veld=f"regel.{bezwaren[0][0]}",
                 fouten=[{"veld": f"regel.{v}", "melding": u} for v, u in bezwaren],
             )
-        if regel.als_tupel() in huidig:
-            raise OngeldigeInvoer("Deze beleidsregel bestaat al.", veld="regel")
+        zelfde = [r for r in huidig if (r.rol, r.resource, r.actie) == (regel.rol, regel.resource, regel.actie)]
+        if zelfde:
+            # One rule per (rol, resource, actie): Casbin answers with the first match, so a second rule
+            # would make the bereik depend on order. Remove the old one first, then add the new one.
+            raise OngeldigeInvoer(
+                f"Er is al een regel voor {regel.rol} / {regel.resource} / {regel.actie} "
+                f"(bereik {zelfde[0].bereik}); haal die eerst weg.",
+                veld="regel",
+            )
     else:
-        if regel.als_tupel() not in huidig:
+        if regel.als_tupel() not in {r.als_tupel() for r in huidig}:
             raise OngeldigeInvoer(
                 "Deze beleidsregel bestaat niet; zie beleidsregels voor de huidige regels.", veld="regel"
             )
         if regel.als_tupel() == BEHEER_VAN_BELEID:
-            raise OngeldigeInvoer("Deze regel laat de beheerder het beleid wijzigen; zonder haar kan niemand dat nog.",
-                                  veld="regel")  # fmt: skip
+            raise OngeldigeInvoer(
+                "Deze regel laat de beheerder het beleid wijzigen; zonder haar kan niemand dat nog.", veld="regel"
+            )
+
+
+async def wijzig(vz: Verzoek, soort: Soort, regel: Beleidsregel, reden: str) -> Wijziging:
+    """Voegt een regel toe of haalt er een weg; een regel die doelbinding schendt wordt geweigerd."""
+    besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
+    try:
+        reden = controleer_tekst(reden, "reden", maximaal=2000)
+        if bevat_bsn(reden):
+            raise OngeldigeInvoer(
+                "De reden lijkt een BSN te bevatten; beleid gaat nooit over één persoon.", veld="reden"
+            )
+        _controleer(vz, soort, regel)
+    except OngeldigeInvoer:
+        # A refused change is a denied attempt: it goes into the audit log too (toegang.md rule 7).
+        vz.weigering(RESOURCE, Actie.SCHRIJVEN, object_id=f"{soort}: {', '.join(regel.als_tupel())}"[:64])
+        raise
     nu = vz.nu()
     id_ = (
         await vz.conn.execute(

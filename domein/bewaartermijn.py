@@ -4,10 +4,11 @@ A casus is closed by ``sluitCasus``; a melding is closed when its route reaches 
 bewaartermijn of its category has passed on the peildatum, its persoonsgegevens are removed from the
 tables themselves: the inwoner row and the betrokkenen rows are deleted, free texts that may name
 people (hulpvraag, samenvatting, toelichtingen, omschrijving of its signalen) are emptied, leefdomeinen
-cleared. What stays has no persons in it: ids, status, dates, categorie, aanbieder, gemeente, and the
-stapgebeurtenissen behind the statistics, so aggregates keep their numbers (art. 3.1: reports only in
-a form that no longer identifies). The audit log keeps its keyed pseudonyms and stays a valid chain;
-each removal is itself an audit record.
+cleared; the signaal a melding came from loses its texts with the melding. What stays has no persons
+in it: ids, status, dates, categorie, aanbieder, gemeente, and the stapgebeurtenissen behind the
+statistics, so aggregates keep their numbers (art. 3.1: reports only in a form that no longer
+identifies). The audit log keeps its keyed pseudonyms and stays a valid chain; each removal is itself
+an audit record, kept for the gemeente that owns the data.
 
 Removal runs in batches, each one transaction with its audit records: a crash loses at most the
 batch in progress, which the next run (same peildatum or later) picks up. Running again is a no-op.
@@ -138,6 +139,10 @@ async def _verwijder_meldingen(conn: AsyncConnection, ids: list[str], nu: dateti
     b = melding_betrokkene
     weg = await _pseudoniemen(conn, b.c.pseudoniem, b.c.melding_id, ids)
     await conn.execute(b.delete().where(b.c.melding_id.in_(ids)))
+    # The melding's samenvatting and steps were copied from its signaal: that text goes too.
+    await _wis_signalen(
+        conn, sa.select(melding.c.signaal_id).where(melding.c.id.in_(ids), melding.c.signaal_id.is_not(None))
+    )
     await conn.execute(melding_handeling.update().where(melding_handeling.c.melding_id.in_(ids)).values(gegevens={}))
     for r in (await conn.execute(sa.select(melding.c.id, melding.c.stappen).where(melding.c.id.in_(ids)))).all():
         stappen = [{k: v for k, v in s.items() if k in ("toestand", "titel")} for s in r.stappen or []]

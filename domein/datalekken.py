@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -86,8 +87,11 @@ def _utc(t: datetime) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-def _niet_gevonden(vz: Verzoek, soort: str, id_: str) -> None:
-    vz.weigering(soort, Actie.LEZEN, object_id=id_, uitkomst=Uitkomst.NIET_GEVONDEN)
+async def _niet_gevonden(vz: Verzoek, tabel: sa.Table, soort: str, id_: str) -> NoReturn:
+    """Same answer for 'absent' and 'elsewhere'; the probe lands in the owner's audit log, like casus.op_id."""
+    eigenaar_kolom = tabel.c.organisatie if tabel is datalek else tabel.c.gemeente_code
+    eigenaar = await vz.conn.scalar(sa.select(eigenaar_kolom).where(tabel.c.id == id_))
+    vz.weigering(soort, Actie.LEZEN, object_id=id_, verantwoordelijke=eigenaar, uitkomst=Uitkomst.NIET_GEVONDEN)
     raise NietGevonden()
 
 
@@ -104,13 +108,13 @@ async def _eigen_objecten(vz: Verzoek, invoer: DatalekInvoer) -> dict[tuple[str,
         if not gevraagd:
             continue
         if eigen is None and soort == "casus":
-            _niet_gevonden(vz, soort, sorted(gevraagd)[0])
+            await _niet_gevonden(vz, tabel, soort, sorted(gevraagd)[0])
         query = sa.select(tabel.c.id, tabel.c.gemeente_code).where(tabel.c.id.in_(gevraagd))
         if eigen is not None:
             query = query.where(tabel.c.gemeente_code == eigen)
         gevonden = {r.id: r.gemeente_code for r in (await vz.conn.execute(query)).all()}
         if set(gevonden) != gevraagd:
-            _niet_gevonden(vz, soort, sorted(gevraagd - set(gevonden))[0])
+            await _niet_gevonden(vz, tabel, soort, sorted(gevraagd - set(gevonden))[0])
         uit |= {(soort, i): g for i, g in gevonden.items()}
     return uit
 
@@ -118,7 +122,7 @@ async def _eigen_objecten(vz: Verzoek, invoer: DatalekInvoer) -> dict[tuple[str,
 async def registreer(vz: Verzoek, invoer: DatalekInvoer) -> Datalek:
     besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
     omschrijving = controleer_tekst(invoer.omschrijving, "omschrijving", maximaal=5000)
-    if bevat_bsn(omschrijving):
+    if bevat_bsn(omschrijving):  # every organisation reads it; names cannot be detected, numbers can
         raise OngeldigeInvoer(
             "De omschrijving lijkt een BSN te bevatten; alle gemeenten lezen haar. Noem de casussen of meldingen "
             "met hun id in casusIds of meldingIds, niet met persoonsgegevens.",
@@ -231,7 +235,7 @@ async def meld_bij_ap(vz: Verzoek, datalek_id: str, gemeld_op: datetime, kenmerk
         )
     ).first()
     if rij is None:
-        raise NietGevonden()
+        await _niet_gevonden(vz, datalek, RESOURCE, datalek_id)
     if rij.ap_gemeld_op is not None:
         raise OngeldigeOvergang("Dit datalek is al bij de Autoriteit Persoonsgegevens gemeld.")
     gemeld = _utc(gemeld_op)

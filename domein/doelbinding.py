@@ -1,9 +1,17 @@
-"""Doelbinding als toets op beleidsregels (toegang.md: rollen, matrix en regel 2).
+"""Doelbinding als toets op beleidsregels (toegang.md: rollen, matrix en regels 1-3).
 
 A run-time policy change may never give a role persoonsgegevens outside the doel that toegang.md
-lists for it. This module is that list, written out once: the doel of each role, and for every
-resource that carries persoonsgegevens (or reveals who they are about) the roles that may ever hold
-it and the widest bereik they may have. Everything else is business data a beheerder may open up.
+lists for it. This module writes that matrix out once, per resource, as the most any role may ever
+get: per role and per actie, the widest bereik. A rule beyond it is refused, and so is a rule for a
+resource this table does not know (deny by default: a new resource gets a decision here first).
+
+Three kinds of resources:
+- persoonsgegevens and what reveals them (casus, inwoner, betrokkenen, free texts, audit log, inzage,
+  privacymeldingen, datalekken): exactly the matrix, per actie;
+- data of one gemeente without persons (signalen' routes, aggregates, zorgkosten): never wider than
+  the own gemeente for a gemeente role (rule 1), never for the privacy officer or the beheerder;
+- regional business data (aanbieders, contracts, gemeenten, the Bibob flag): per the matrix for writes,
+  readable by any role that serves a doel with it.
 """
 
 from __future__ import annotations
@@ -22,34 +30,67 @@ DOEL_VAN_ROL: dict[Rol, str] = {
 }
 """toegang.md, table 'Roles': the one doel each role serves."""
 
-_GEMEENTE_UITVOERING = {Rol.CONSULENT: Bereik.EIGEN_GEMEENTE, Rol.KWALITEITSMEDEWERKER: Bereik.EIGEN_GEMEENTE,
-                        Rol.BACKOFFICE: Bereik.EIGEN_GEMEENTE}  # fmt: skip
+L, S = Actie.LEZEN, Actie.SCHRIJVEN
+EG, EO, R = Bereik.EIGEN_GEMEENTE, Bereik.EIGEN_ORGANISATIE, Bereik.REGIO
+Grens = dict[Rol, dict[Actie, Bereik]]
 
-_MELDER = {Rol.CONSULENT: Bereik.EIGEN_GEMEENTE, Rol.KWALITEITSMEDEWERKER: Bereik.EIGEN_GEMEENTE}
-
-PERSOONSGEGEVENS: dict[str, dict[Rol, Bereik]] = {
-    # casus incl. inwoner: consulent RW, kwaliteitsmw R, backoffice R, own gemeente only; nobody else
-    "casus": _GEMEENTE_UITVOERING,
-    "persoonsgegevens.identificatie": _GEMEENTE_UITVOERING,
-    "persoonsgegevens.zorgbehoefte": _GEMEENTE_UITVOERING,
-    # signaal with its casus link: consulent and kwaliteitsmw of the own gemeente
-    "signaal": _MELDER,
-    # betrokkenen of a melding: the RMZ (RMZ route) and the contractmanager (direct route) only
-    "melding.betrokkenen": {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
-    "melding.pseudoniemen": {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
-    "persoonsgegevens.betrokkenen.rmz": {Rol.RMZ_MEDEWERKER: Bereik.REGIO},
-    "persoonsgegevens.betrokkenen.contractmanager": {Rol.CONTRACTMANAGER: Bereik.REGIO},
-    # free texts and steps of meldingen and signalen may name people: the melder's gemeente, the RMZ,
-    # and the contractmanager only for direct-route meldingen (toegang.md rule 3, minimisation)
-    "melding.inhoud": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
-    "melding.inhoud.rmz": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO},
-    "melding.inhoud.contractmanager": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
-    "route.stap": _MELDER | {Rol.RMZ_MEDEWERKER: Bereik.REGIO, Rol.CONTRACTMANAGER: Bereik.REGIO},
-    # who was processed when: the privacy officer of the own organisation only
-    "auditlog": {Rol.PRIVACY_OFFICER: Bereik.EIGEN_ORGANISATIE},
-    "inzage": {Rol.PRIVACY_OFFICER: Bereik.EIGEN_ORGANISATIE},
+_GEMEENTEROLLEN = (Rol.CONSULENT, Rol.KWALITEITSMEDEWERKER, Rol.BACKOFFICE)
+_MELDER: Grens = {Rol.CONSULENT: {L: EG}, Rol.KWALITEITSMEDEWERKER: {L: EG}}
+_RMZ_EN_CM: Grens = {Rol.RMZ_MEDEWERKER: {L: R}, Rol.CONTRACTMANAGER: {L: R}}
+_GEMEENTEDATA: Grens = {
+    **{rol: {L: EG, S: EG} for rol in _GEMEENTEROLLEN},
+    Rol.RMZ_MEDEWERKER: {L: R, S: R},
+    Rol.CONTRACTMANAGER: {L: R, S: R},
 }
-"""Resources with persoonsgegevens → the roles toegang.md allows, with their widest bereik."""
+_IEDEREEN_LEZEN: Grens = {rol: {L: R} for rol in Rol}
+
+GRENZEN: dict[str, Grens] = {
+    # casus incl. inwoner: consulent RW, kwaliteitsmw R, backoffice R, own gemeente only; nobody else
+    "casus": {Rol.CONSULENT: {L: EG, S: EG}, Rol.KWALITEITSMEDEWERKER: {L: EG}, Rol.BACKOFFICE: {L: EG}},
+    "persoonsgegevens.identificatie": {rol: {L: EG} for rol in _GEMEENTEROLLEN},
+    "persoonsgegevens.zorgbehoefte": {rol: {L: EG} for rol in _GEMEENTEROLLEN},
+    # signaal with its casus link: consulent and kwaliteitsmw of the own gemeente
+    "signaal": {Rol.CONSULENT: {L: EG, S: EG}, Rol.KWALITEITSMEDEWERKER: {L: EG, S: EG}},
+    # meldingen: the melder's gemeente, the RMZ, the contractmanager; betrokkenen only RMZ and contractmanager
+    "melding": _MELDER | _RMZ_EN_CM,
+    "melding.direct": {Rol.CONSULENT: {S: EG}, Rol.KWALITEITSMEDEWERKER: {S: EG}},
+    "melding.behandelen": {Rol.RMZ_MEDEWERKER: {S: R}, Rol.CONTRACTMANAGER: {S: R}},
+    "melding.betrokkenen": _RMZ_EN_CM,
+    "melding.pseudoniemen": _RMZ_EN_CM,
+    "persoonsgegevens.betrokkenen.rmz": {Rol.RMZ_MEDEWERKER: {L: R}},
+    "persoonsgegevens.betrokkenen.contractmanager": {Rol.CONTRACTMANAGER: {L: R}},
+    # free texts and steps may name people; the contractmanager not those of RMZ meldingen (rule 3)
+    "melding.inhoud": _MELDER | _RMZ_EN_CM,
+    "melding.inhoud.rmz": _MELDER | {Rol.RMZ_MEDEWERKER: {L: R}},
+    "melding.inhoud.contractmanager": _MELDER | _RMZ_EN_CM,
+    "route.stap": _MELDER | _RMZ_EN_CM,
+    # verantwoording: the privacy officer of the own organisation only; notices go to other organisations
+    "auditlog": {Rol.PRIVACY_OFFICER: {L: EO}},
+    "inzage": {Rol.PRIVACY_OFFICER: {L: EO}},
+    "privacymelding": {Rol.PRIVACY_OFFICER: {L: EO, S: R}},
+    "datalek": {Rol.PRIVACY_OFFICER: {L: EO, S: EO}},
+    "beleid": {Rol.PRIVACY_OFFICER: {L: R}, Rol.BEHEERDER: {L: R, S: R}},
+    # data of one gemeente without persons: aggregates and zorgkosten
+    "statistiek": {rol: {L: EG} for rol in _GEMEENTEROLLEN} | _RMZ_EN_CM,
+    "uitnutting": {rol: {L: EG} for rol in _GEMEENTEROLLEN} | _RMZ_EN_CM,
+    "zorgkosten": _GEMEENTEDATA,
+    "zorgkosten.aanlevering": {rol: {L: EG} for rol in _GEMEENTEROLLEN},
+    # regional business data
+    "aanbieder": _IEDEREEN_LEZEN | {Rol.CONTRACTMANAGER: {L: R, S: R}, Rol.BEHEERDER: {L: R, S: R}},
+    "contract": _IEDEREEN_LEZEN | {Rol.CONTRACTMANAGER: {L: R, S: R}, Rol.BEHEERDER: {L: R, S: R}},
+    "gemeente": _IEDEREEN_LEZEN,
+    "structuur": _IEDEREEN_LEZEN,
+    "bibob": {
+        Rol.CONSULENT: {L: R},
+        Rol.KWALITEITSMEDEWERKER: {L: R, S: EG},
+        Rol.RMZ_MEDEWERKER: {L: R},
+        Rol.CONTRACTMANAGER: {L: R, S: R},
+    },
+}
+"""Per resource: the most each role may get, per actie (toegang.md matrix). Absent = never."""
+
+ROUTE_OVERGANG = _GEMEENTEDATA
+"""``route.<naam>.<toestand>``: taking a step of a route (data as well: routes are added as files)."""
 
 _BREEDTE = {Bereik.EIGEN_GEMEENTE: 0, Bereik.EIGEN_ORGANISATIE: 0, Bereik.REGIO: 1}
 
@@ -57,31 +98,41 @@ BEHEER_VAN_BELEID = ("beheerder", "beleid", "schrijven", "regio", "beheer")
 """The rule that lets a beheerder change the policy at all: removing it would lock everyone out."""
 
 
+def grens(resource: str) -> Grens | None:
+    if resource in GRENZEN:
+        return GRENZEN[resource]
+    if resource.startswith("route.") and resource.count(".") == 2:
+        return ROUTE_OVERGANG
+    return None
+
+
 def toets(regel: Beleidsregel, bekende_resources: set[str]) -> list[tuple[str, str]]:
     """Alle bezwaren tegen het toevoegen van ``regel``, als (veld, Nederlandse uitleg); leeg = toegestaan."""
-    bezwaren: list[tuple[str, str]] = []
     try:
         rol = Rol(regel.rol)
     except ValueError:
         return [("rol", f"Onbekende rol {regel.rol!r}; kies uit {', '.join(sorted(Rol))}.")]
     if regel.actie not in set(Actie):
-        bezwaren.append(("actie", f"Onbekende actie {regel.actie!r}; kies 'lezen' of 'schrijven'."))
+        return [("actie", f"Onbekende actie {regel.actie!r}; kies 'lezen' of 'schrijven'.")]
     if regel.bereik not in set(Bereik):
-        bezwaren.append(("bereik", f"Onbekend bereik {regel.bereik!r}; kies uit {', '.join(sorted(Bereik))}."))
-        return bezwaren
-    if regel.resource not in bekende_resources:
-        bezwaren.append(("resource", f"Onbekende resource {regel.resource!r}: het beleid kent die niet."))
+        return [("bereik", f"Onbekend bereik {regel.bereik!r}; kies uit {', '.join(sorted(Bereik))}.")]
+    bezwaren: list[tuple[str, str]] = []
     if regel.doel != DOEL_VAN_ROL[rol]:
         bezwaren.append(
             ("doel", f"De rol {rol} dient het doel '{DOEL_VAN_ROL[rol]}' (toegang.md), niet '{regel.doel}'.")
         )
-    toegestaan = PERSOONSGEGEVENS.get(regel.resource)
-    if toegestaan is not None:
-        breedste = toegestaan.get(rol)
-        if breedste is None:
-            bezwaren.append(("resource", f"'{regel.resource}' bevat persoonsgegevens die de rol {rol} voor haar doel "
-                             f"'{DOEL_VAN_ROL[rol]}' nooit krijgt (toegang.md, Bijlage 1 art. 1.2)."))  # fmt: skip
-        elif _BREEDTE[Bereik(regel.bereik)] > _BREEDTE[breedste]:
-            bezwaren.append(("bereik", f"Persoonsgegevens in '{regel.resource}' krijgt de rol {rol} alleen met bereik "
-                             f"'{breedste}' (toegang.md regel 1: gemeente-isolatie)."))  # fmt: skip
+    g = grens(regel.resource)
+    if regel.resource not in bekende_resources or g is None:
+        bezwaren.append(("resource", f"Onbekende resource {regel.resource!r}: het beleid kent die niet of heeft er "
+                         "nog geen grens voor (domein/doelbinding.py)."))  # fmt: skip
+        return bezwaren
+    breedste = g.get(rol, {}).get(Actie(regel.actie))
+    if breedste is None:
+        bezwaren.append(("resource", f"'{regel.resource}' {regel.actie} hoort volgens toegang.md nooit bij de rol "
+                         f"{rol} en haar doel '{DOEL_VAN_ROL[rol]}' (Bijlage 1 art. 1.2, doelbinding)."))  # fmt: skip
+    elif _BREEDTE[Bereik(regel.bereik)] > _BREEDTE[breedste] or (
+        Bereik(regel.bereik) is not breedste and _BREEDTE[breedste] == 0
+    ):
+        bezwaren.append(("bereik", f"'{regel.resource}' {regel.actie} krijgt de rol {rol} hoogstens met bereik "
+                         f"'{breedste}' (toegang.md regel 1: gemeente-isolatie)."))  # fmt: skip
     return bezwaren

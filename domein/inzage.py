@@ -82,16 +82,22 @@ async def inzageverzoek(vz: Verzoek, bsn: str) -> Inzagerapport:
 
 async def _informeer_anderen(vz: Verzoek, pseudoniem: str, eigen: sa.ColumnElement[bool]) -> None:
     c = auditregel.c
+    # Only the objects that hold the person's data count: another privacy officer searching the log for
+    # this BSN (or an earlier inzage elsewhere) leaves records too, and must not become a tripwire.
     elders = await vz.conn.execute(
         sa.select(c.verantwoordelijke, c.object_type, c.object_id)
-        .where(over_persoon(pseudoniem), sa.not_(eigen), c.verantwoordelijke != vz.actor.organisatie)
+        .where(
+            over_persoon(pseudoniem),
+            sa.not_(eigen),
+            c.verantwoordelijke != vz.actor.organisatie,
+            c.object_type.in_(OBJECTEN_MET_PERSOONSGEGEVENS),
+            c.object_id.is_not(None),
+        )
         .distinct()
     )
     per_organisatie: dict[str, set[tuple[str, str]]] = {}
     for r in elders.all():
-        objecten = per_organisatie.setdefault(r.verantwoordelijke, set())
-        if r.object_type in OBJECTEN_MET_PERSOONSGEGEVENS and r.object_id is not None:
-            objecten.add((r.object_type, r.object_id))
+        per_organisatie.setdefault(r.verantwoordelijke, set()).add((r.object_type, r.object_id))
     besluit = vz.eis(MELDING_RESOURCE, Actie.SCHRIJVEN)
     nu = vz.nu()
     for organisatie, objecten in sorted(per_organisatie.items()):

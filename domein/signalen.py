@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from domein import casussen, meldingen, stapgebeurtenissen
 from domein.audit import Operatie
 from domein.bereik import voorwaarde
-from domein.fouten import NietGevonden, OngeldigeInvoer
+from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import aanbieder, signaal, signaal_stap
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
-from domein.waarden import Categorie, controleer_tekst
+from domein.waarden import CasusStatus, Categorie, controleer_tekst
 
 RESOURCE = "signaal"
 STANDAARD_ROUTE = "rob-signaal"
@@ -149,7 +149,9 @@ async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
     if invoer.casus_id is not None:
-        await casussen.op_id(vz, invoer.casus_id)  # only an own, visible casus can be linked
+        gekoppeld = await casussen.op_id(vz, invoer.casus_id)  # only an own, visible casus can be linked
+        if gekoppeld.status == CasusStatus.GESLOTEN:
+            raise OngeldigeOvergang("Deze casus is gesloten; een nieuw signaal hoort bij een lopende casus.")
     nu = vz.nu()
     stap = route.begin(invoer.gegevens, nu.date())
     rij = SignaalRij(

@@ -63,7 +63,9 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
 
 def bevat_bsn(tekst: str) -> bool:
     """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
-    for kandidaat in re.findall(r"(?<!\d)\d{9}(?!\d)", tekst):
+    # Also written with spaces, dots or dashes between the digits ("999 990 019", "9999.90.019").
+    for gevonden in re.findall(r"(?<![\d.-])\d(?:[\s.-]?\d){8}(?![\d])", tekst):
+        kandidaat = re.sub(r"[\s.-]", "", gevonden)
         try:
             controleer_bsn(kandidaat)
         except OngeldigeInvoer:

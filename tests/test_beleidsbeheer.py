@@ -13,7 +13,8 @@ from api.app import maak_app
 from api.auth import TokenVerifier
 from api.limieten import Limieten
 from beleid.beslisser import CasbinBeslisser
-from domein.opslag.tabellen import beleidswijziging
+from domein.doelbinding import grens, toets
+from domein.opslag.tabellen import auditregel, beleidswijziging
 from tests.conftest import Api, codes
 from tests.hulp import NIJMEGEN
 from tests.hulp_signalen import aanbieder
@@ -89,6 +90,11 @@ async def test_doelbinding_weigert_persoonsgegevens_buiten_het_doel_van_de_rol(a
         ("rmz_medewerker", "auditlog", "lezen", "regio", "kwaliteit_handhaving"),
         ("privacy_officer", "inzage", "lezen", "regio", "verantwoording"),  # own organisation only
         ("contractmanager", "melding.inhoud.rmz", "lezen", "regio", "contractmanagement"),  # rule 3: pseudonymised
+        ("privacy_officer", "privacymelding", "lezen", "regio", "verantwoording"),  # other organisations' notices
+        ("kwaliteitsmedewerker", "casus", "schrijven", "eigen_gemeente", "uitvoering"),  # the matrix says R
+        ("consulent", "statistiek", "lezen", "regio", "uitvoering"),  # aggregates: own gemeente only
+        ("beheerder", "melding", "lezen", "regio", "beheer"),
+        ("consulent", "bibob", "schrijven", "eigen_gemeente", "uitvoering"),  # kwaliteitsmw only
         ("backoffice", "aanbieder", "lezen", "regio", "beheer"),  # not the backoffice's doel
         ("consulent", "bestaat.niet", "lezen", "eigen_gemeente", "uitvoering"),
         ("iemand", "casus", "lezen", "regio", "uitvoering"),
@@ -128,3 +134,35 @@ async def test_beleidswijziging_staat_in_het_auditlog_van_het_rob(api):
     knoop = log["edges"][0]["node"]
     assert knoop["rol"] == "beheerder" and knoop["operatie"] == "wijzigen"
     assert "rmz_medewerker, zorgkosten, lezen, regio, kwaliteit_handhaving" in knoop["verwerkingsactiviteit"]
+
+
+async def test_tweede_regel_voor_dezelfde_rol_resource_en_actie_wordt_geweigerd(api):
+    """Casbin answers with the first match: two rules for one triple would make the bereik depend on order."""
+    smaller = _wijziging("TOEVOEGEN", "consulent", "aanbieder", "lezen", "eigen_gemeente", "uitvoering")
+    r = await api.als("beheerder", None, WIJZIG, smaller)
+    assert codes(r) == ["BAD_USER_INPUT"] and "haal die eerst weg" in r["errors"][0]["message"]
+
+
+async def test_geweigerde_beleidswijziging_staat_ook_in_het_auditlog(api):
+    await api.als(
+        "beheerder", None, WIJZIG, _wijziging("TOEVOEGEN", "consulent", "casus", "lezen", "regio", "uitvoering")
+    )
+    async with api.engine.connect() as conn:
+        rijen = (
+            await conn.execute(
+                sa.select(auditregel.c.rol, auditregel.c.uitkomst, auditregel.c.object_id).where(
+                    auditregel.c.object_type == "beleid"
+                )
+            )
+        ).all()
+    assert [(r.rol, r.uitkomst) for r in rijen] == [("beheerder", "geweigerd")]
+    assert "consulent, casus, lezen, regio" in rijen[0].object_id
+
+
+def test_het_meegeleverde_beleid_blijft_binnen_de_grenzen_van_toegang_md():
+    """Every rule of beleid/beleid.csv passes the same test as a run-time change: the file and the matrix agree."""
+    b = CasbinBeslisser()
+    bekend = b.bekende_resources()
+    buiten = {r.als_tupel(): toets(r, bekend) for r in b.regels() if toets(r, bekend)}
+    assert not buiten
+    assert all(grens(r) is not None for r in {r.resource for r in b.regels()})

@@ -63,7 +63,8 @@ async def _gesloten_casus(api, naam: str, gemeente: str = NIJMEGEN, lang_geleden
 
 async def _afgeronde_rmz_melding(api, client_naam: str, client_bsn: str) -> str:
     aid = await aanbieder(api)
-    s = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": stap_1(aid)})
+    tekst = f"{client_naam} kreeg geen zorg"  # the melder put the name in the signaal; it is copied into the melding
+    s = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": stap_1(aid, omschrijving=tekst, toelichting=tekst)})
     sid = s["data"]["registreerSignaal"]["id"]
     await naar_stap_2(api, sid)
     betrokkenen = [{"soort": "CLIENT", "naam": client_naam, "bsn": client_bsn}]
@@ -140,6 +141,12 @@ async def test_vernietiging_staat_bij_de_eigen_gemeente_niet_bij_het_rob(api):
     assert rob["data"]["inzageverzoek"]["verwerkingen"] == []
     nijmegen = await api.als("privacy_officer", NIJMEGEN, inzage, {"bsn": bsn})
     assert {"operatie": "vernietigen", "organisatie": NIJMEGEN} in nijmegen["data"]["inzageverzoek"]["verwerkingen"]
+
+
+async def test_geen_nieuw_signaal_op_een_gesloten_casus(api):
+    c, _ = await _gesloten_casus(api, "Gerda Gesloten")
+    r = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": stap_1(await aanbieder(api), casusId=c["id"])})
+    assert codes(r) == ["ONGELDIGE_OVERGANG"]
 
 
 async def test_tweede_keer_toepassen_verandert_niets(api):

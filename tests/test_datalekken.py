@@ -130,3 +130,27 @@ async def test_omschrijving_met_een_bsn_wordt_geweigerd_want_alle_gemeenten_leze
         {"i": _invoer(datetime.now(UTC), omschrijving="Kenmerk 123456789 intern")},
     )
     assert "errors" not in ok  # nine digits that fail the elfproef are not a BSN
+    gespreid = await api.als(
+        "privacy_officer",
+        NIJMEGEN,
+        REGISTREER,
+        {"i": _invoer(datetime.now(UTC), omschrijving="BSN 999 990 019 gelekt")},
+    )
+    assert codes(gespreid) == ["BAD_USER_INPUT"]
+
+
+async def test_poging_op_andermans_datalek_of_casus_komt_in_het_log_van_de_eigenaar(api):
+    vreemd = await registreer_casus(api, WIJCHEN)
+    await api.als("privacy_officer", NIJMEGEN, REGISTREER, {"i": _invoer(datetime.now(UTC), casusIds=[vreemd["id"]])})
+    lek = (await api.als("privacy_officer", WIJCHEN, REGISTREER, {"i": _invoer(datetime.now(UTC))}))["data"]
+    await api.als("privacy_officer", NIJMEGEN, AP, {"i": {"datalekId": lek["registreerDatalek"]["id"],
+                                                          "gemeldOp": datetime.now(UTC).isoformat()}})  # fmt: skip
+    async with api.engine.connect() as conn:
+        pogingen = (
+            await conn.execute(
+                sa.select(auditregel.c.object_type, auditregel.c.verantwoordelijke, auditregel.c.organisatie).where(
+                    auditregel.c.uitkomst == "niet_gevonden"
+                )
+            )
+        ).all()
+    assert sorted(map(tuple, pogingen)) == [("casus", WIJCHEN, NIJMEGEN), ("datalek", WIJCHEN, NIJMEGEN)]

@@ -142,3 +142,29 @@ async def test_rob_privacy_officer_ziet_de_verwerking_door_het_rmz(api):
     assert any(v["operatie"] == "lezen" and v["objectType"] == "melding" for v in rob["verwerkingen"])
     nijmegen = (await api.als("privacy_officer", NIJMEGEN, INZAGE, {"bsn": bsn}))["data"]["inzageverzoek"]
     assert {v["organisatie"] for v in nijmegen["verwerkingen"]} >= {NIJMEGEN}
+
+
+async def test_rob_privacy_officer_leert_niet_welke_gemeente_gegevens_over_een_bsn_heeft(api):
+    """Its notices to gemeenten are not 'ROB processing' in its own log: they would name the gemeente."""
+    bsn = nieuw_bsn()
+    await registreer_casus(api, WIJCHEN, bsn=bsn)
+    await api.als("privacy_officer", None, INZAGE, {"bsn": bsn})
+    log = await api.als("privacy_officer", None, AUDITLOG, {"f": {"objectType": "privacymelding"}})
+    assert log["data"]["auditLog"]["totalCount"] == 0
+    export = await api.client.get(
+        "/auditlog/export", headers={"Authorization": f"Bearer {api.token('privacy_officer')}"}
+    )
+    assert WIJCHEN not in export.text
+    wijchen = await api.als("privacy_officer", WIJCHEN, MELDINGEN)
+    assert wijchen["data"]["privacymeldingen"]["edges"][0]["node"]["vanOrganisatie"] == "ROB"
+
+
+async def test_zoeken_in_het_eigen_log_maakt_geen_struikeldraad_voor_inzage_elders(api):
+    """A privacy officer who searched a BSN must not be told later that this person asked elsewhere."""
+    bsn = nieuw_bsn()
+    await registreer_casus(api, WIJCHEN, bsn=bsn)
+    await api.als("privacy_officer", NIJMEGEN, AUDITLOG, {"f": {"bsn": bsn}})
+    await api.als("privacy_officer", NIJMEGEN, INZAGE, {"bsn": bsn})
+    await api.als("privacy_officer", WIJCHEN, INZAGE, {"bsn": bsn})
+    nijmegen = await api.als("privacy_officer", NIJMEGEN, MELDINGEN)
+    assert nijmegen["data"]["privacymeldingen"]["totalCount"] == 0
