@@ -219,6 +219,27 @@ def verwerkingsactie(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _grenzen(engine: AsyncEngine, opdracht: Exportopdracht) -> tuple[int, int | None]:
+    """The volgnummer range that can hold the period, from the tijdstip index: the scan stays inside it.
+
+    Safe for any order of times: every record at or after ``van`` has a volgnummer at or above the
+    smallest such volgnummer, and likewise below ``tot``.
+    """
+    c = auditregel.c
+    async with engine.connect() as conn:
+        laagste = 0
+        if opdracht.van is not None:
+            laagste = int(
+                await conn.scalar(sa.select(sa.func.min(c.volgnummer)).where(c.tijdstip >= opdracht.van)) or 0
+            )
+            if laagste == 0:
+                return 0, 0  # nothing at or after van
+        hoogste = None
+        if opdracht.tot is not None:
+            hoogste = int(await conn.scalar(sa.select(sa.func.max(c.volgnummer)).where(c.tijdstip < opdracht.tot)) or 0)
+    return max(laagste - 1, 0), hoogste
+
+
 async def exporteer(engine: AsyncEngine, opdracht: Exportopdracht, blok: int = 2000) -> AsyncIterator[dict[str, Any]]:
     """Alle regels van de periode in volgorde, in blokken op volgnummer: geen lange transactie, vast geheugen."""
     c = auditregel.c
@@ -227,7 +248,11 @@ async def exporteer(engine: AsyncEngine, opdracht: Exportopdracht, blok: int = 2
         voorwaarden.append(c.tijdstip >= opdracht.van)
     if opdracht.tot is not None:
         voorwaarden.append(c.tijdstip < opdracht.tot)
-    laatste = 0
+    laatste, hoogste = await _grenzen(engine, opdracht)
+    if hoogste is not None:
+        if hoogste <= laatste:
+            return
+        voorwaarden.append(c.volgnummer <= hoogste)
     while True:
         async with engine.connect() as conn:
             query = sa.select(auditregel).where(*voorwaarden, c.volgnummer > laatste).order_by(c.volgnummer).limit(blok)

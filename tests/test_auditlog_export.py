@@ -61,3 +61,20 @@ async def test_export_alleen_voor_de_privacy_officer_met_nette_fouten(api):
     assert omgekeerd.status_code == 400
     ander = await _export(api, "privacy_officer", WIJCHEN, van="2000-01-01")
     assert [json.loads(r)["actieNaam"] for r in ander.text.splitlines()] == ["auditlog exporteren"]
+
+
+async def test_export_van_een_periode_neemt_alles_daarbinnen_en_niets_daarbuiten(api):
+    for _ in range(3):
+        await registreer_casus(api, NIJMEGEN)
+    actor = Actor("po", Rol.PRIVACY_OFFICER, NIJMEGEN)
+    besluit = Besluit(True, Bereik.EIGEN_ORGANISATIE, "verantwoording")
+    nu = datetime.now(UTC)
+
+    async def nummers(van, tot):
+        opdracht = auditlog.Exportopdracht(actor, besluit, van, tot)
+        return [r["volgnummer"] async for r in auditlog.exporteer(api.engine, opdracht, blok=2)]
+
+    alles = await nummers(None, None)
+    assert await nummers(nu - timedelta(days=1), nu + timedelta(days=1)) == alles and len(alles) == 6
+    assert await nummers(nu + timedelta(days=1), None) == []
+    assert await nummers(None, nu - timedelta(days=1)) == []
