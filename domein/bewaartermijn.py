@@ -157,39 +157,22 @@ async def _verwijder_meldingen(conn: AsyncConnection, ids: list[str], nu: dateti
 def categorieen(
     termijnen: Bewaartermijnen, peildatum: date, routes: dict[str, Route]
 ) -> list[tuple[_Categorie, datetime]]:
-    return [
-        (
-            _Categorie(
-                "casus",
-                casus,
-                lambda g: sa.and_(
-                    casus.c.status == str(CasusStatus.GESLOTEN),
-                    casus.c.gesloten_op < g,
-                    casus.c.persoonsgegevens_verwijderd_op.is_(None),
-                ),
-                _verwijder_casussen,
-            ),
-            _grens(peildatum, termijnen.casus),
-        ),
-        (
-            _Categorie(
-                "melding.rmz",
-                melding,
-                lambda g: _melding_gesloten(routes, str(MeldingSoort.RMZ), g),
-                _verwijder_meldingen,
-            ),
-            _grens(peildatum, termijnen.melding_rmz),
-        ),
-        (
-            _Categorie(
-                "melding.contractmanager",
-                melding,
-                lambda g: _melding_gesloten(routes, str(MeldingSoort.CONTRACTMANAGER), g),
-                _verwijder_meldingen,
-            ),
-            _grens(peildatum, termijnen.melding_contractmanager),
-        ),
-    ]
+    def casus_gesloten(g: datetime) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            casus.c.status == str(CasusStatus.GESLOTEN),
+            casus.c.gesloten_op < g,
+            casus.c.persoonsgegevens_verwijderd_op.is_(None),
+        )
+
+    def melding_gesloten(soort: MeldingSoort) -> Callable[[datetime], sa.ColumnElement[bool]]:
+        return lambda g: _melding_gesloten(routes, str(soort), g)
+
+    uit = [(_Categorie("casus", casus, casus_gesloten, _verwijder_casussen), _grens(peildatum, termijnen.casus))]
+    for soort, duur in ((MeldingSoort.RMZ, termijnen.melding_rmz),
+                        (MeldingSoort.CONTRACTMANAGER, termijnen.melding_contractmanager)):  # fmt: skip
+        cat = _Categorie(f"melding.{soort}", melding, melding_gesloten(soort), _verwijder_meldingen)
+        uit.append((cat, _grens(peildatum, duur)))
+    return uit
 
 
 def _auditregels(cat: _Categorie, weg: dict[str, set[str]], eigenaars: dict[str, str]) -> list[AuditRegel]:
