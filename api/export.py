@@ -22,6 +22,7 @@ from domein import audit, auditlog
 from domein.fouten import DomeinFout, OngeldigeInvoer
 
 _STATUS = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}
+_REGELS_PER_BLOK = 500
 
 
 def _tijd(waarde: str | None, veld: str) -> datetime | None:
@@ -74,8 +75,14 @@ async def auditlog_export(request: Request) -> Response:
             return JSONResponse({"errors": [intern(request_id)]}, status_code=500, headers={"X-Request-Id": request_id})
 
     async def regels() -> AsyncIterator[str]:
+        blok: list[str] = []  # one write per block of lines, not one per line
         async for actie in auditlog.exporteer(t.engine, opdracht):
-            yield json.dumps(actie, ensure_ascii=False, separators=(",", ":")) + "\n"
+            blok.append(json.dumps(actie, ensure_ascii=False, separators=(",", ":")))
+            if len(blok) == _REGELS_PER_BLOK:
+                yield "\n".join(blok) + "\n"
+                blok = []
+        if blok:
+            yield "\n".join(blok) + "\n"
 
     naam = f"auditlog-{actor.organisatie}-{van.date() if van else 'begin'}-{tot.date() if tot else 'nu'}"
     return StreamingResponse(

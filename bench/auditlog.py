@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import queue
 import random
 import statistics
 import sys
@@ -38,6 +40,7 @@ from typing import Any
 import asyncpg
 import httpx
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.meten import PSEUDO, Meter, verse_database
@@ -74,7 +77,7 @@ def volgende_maand(m: date) -> date:
 
 def fictieve_bsns(aantal: int, start: int = 910_000_000) -> list[str]:
     """Elfproef-valid BSNs from a 9-prefixed synthetic range: the check digit is computed, not searched."""
-    uit = []
+    uit: list[str] = []
     prefix = start // 10
     while len(uit) < aantal:
         cijfers = f"{prefix:08d}"
@@ -142,17 +145,18 @@ class Generator:
         self._tijden = self._tijdstippen()
 
     def _tijdstippen(self) -> Iterator[datetime]:
-        """Request moments: 24 months, working days weigh 10x a weekend day, mostly office hours."""
+        """Exactly one moment per record, sorted: 24 months, a working day weighs 10x a weekend day, mostly
+        office hours. A request uses the first of its records' moments for all of them."""
         maanden = maanden_terug(24)
         begin, einde = maanden[0], volgende_maand(maanden[-1])
         dagen = [begin + timedelta(days=i) for i in range((einde - begin).days)]
-        gewicht = [1.0 if d.weekday() < 5 else 0.1 for d in dagen]
+        gewicht = [10 if d.weekday() < 5 else 1 for d in dagen]
         totaal = sum(gewicht)
-        verzoeken = int(self.aantal / 1.25) + 1000  # ~1.25 records per request; the tail is never reached
-        gedaan = 0.0
+        cumulatief = gedaan = 0
         for d, w in zip(dagen, gewicht, strict=True):
-            n = round(gedaan + verzoeken * w / totaal) - round(gedaan)
-            gedaan += verzoeken * w / totaal
+            cumulatief += w
+            n = self.aantal * cumulatief // totaal - gedaan  # integers: the last day ends at exactly aantal
+            gedaan += n
             secs = sorted(
                 self.kans.uniform(8 * 3600, 18 * 3600) if self.kans.random() < 0.93 else self.kans.uniform(0, 86400)
                 for _ in range(n)
@@ -160,8 +164,6 @@ class Generator:
             middernacht = datetime(d.year, d.month, d.day, tzinfo=UTC)
             for s in secs:
                 yield middernacht + timedelta(seconds=s)
-        while True:  # only if the estimate was short
-            yield middernacht + timedelta(days=1)
 
     def _persoon(self) -> int:
         """Skewed: the first persons get many records, most a handful."""
@@ -282,7 +284,10 @@ class Generator:
         while len(rijen) < n:
             tijdstip = next(self._tijden)
             request_id = str(uuid.UUID(int=self.kans.getrandbits(128), version=4))
-            for regel in self._verzoek()[: n - len(rijen)]:
+            regels = self._verzoek()[: n - len(rijen)]
+            for _ in regels[1:]:
+                next(self._tijden)
+            for regel in regels:
                 self.volgnummer += 1
                 rij = audit._rij(regel, request_id, tijdstip)
                 rij["volgnummer"] = self.volgnummer
@@ -303,17 +308,42 @@ def _pg(url: str) -> str:
     return url.replace("+asyncpg", "")
 
 
-async def vul(url: str, aantal: int, bevolking: Bevolking) -> None:
+def _maak_blokken(aantal: int, bevolking: Bevolking, wachtrij: Any) -> None:
+    """Child process: generates and hashes the blocks while the parent copies the previous one."""
     gen = Generator(aantal, bevolking)
+    for begin in range(0, aantal, BLOK):
+        wachtrij.put(gen.blok(min(BLOK, aantal - begin)))
+    wachtrij.put(None)
+
+
+def _volgend_blok(wachtrij: Any, proces: Any) -> Any:
+    while True:
+        try:
+            return wachtrij.get(timeout=5)
+        except queue.Empty:
+            if not proces.is_alive():
+                raise RuntimeError("het generatorproces is gestopt") from None
+
+
+async def vul(url: str, aantal: int, bevolking: Bevolking) -> None:
+    """Generation (hashing) runs in a child process, so it overlaps with COPY and PostgreSQL's index work."""
+    ctx = multiprocessing.get_context("spawn")
+    wachtrij = ctx.Queue(maxsize=3)
+    proces = ctx.Process(target=_maak_blokken, args=(aantal, bevolking, wachtrij), daemon=True)
+    proces.start()
     conn = await asyncpg.connect(_pg(url))
     try:
         await conn.execute("SET synchronous_commit = off")
         t0 = time.perf_counter()
-        gemaakt = kopie = 0.0
-        for begin in range(0, aantal, BLOK):
+        wachten = kopie = 0.0
+        klaar = 0
+        while True:
             t = time.perf_counter()
-            rijen, koppelingen = gen.blok(min(BLOK, aantal - begin))
-            gemaakt += time.perf_counter() - t
+            blok = await asyncio.to_thread(_volgend_blok, wachtrij, proces)
+            wachten += time.perf_counter() - t
+            if blok is None:
+                break
+            rijen, koppelingen = blok
             t = time.perf_counter()
             async with conn.transaction():
                 await conn.copy_records_to_table("auditregel", records=rijen, columns=KOLOMMEN)
@@ -321,20 +351,49 @@ async def vul(url: str, aantal: int, bevolking: Bevolking) -> None:
                     "auditbetrokkene", records=koppelingen, columns=["pseudoniem", "volgnummer"]
                 )
             kopie += time.perf_counter() - t
-            klaar = begin + len(rijen)
+            klaar += len(rijen)
             if klaar % 500_000 < BLOK or klaar == aantal:
                 print(
                     f"  {klaar:>10,} regels  {time.perf_counter() - t0:6.1f} s  "
-                    f"(genereren+hash {gemaakt:.1f} s, COPY {kopie:.1f} s)",
+                    f"(COPY {kopie:.1f} s, wachten op de generator {wachten:.1f} s)",
                     flush=True,
                 )
-        await conn.execute("SELECT setval(pg_get_serial_sequence('auditregel', 'volgnummer'), $1)", gen.volgnummer)
+        proces.join()
+        await conn.execute("SELECT setval(pg_get_serial_sequence('auditregel', 'volgnummer'), $1)", klaar)
         t = time.perf_counter()
         await conn.execute("VACUUM ANALYZE auditregel")
         await conn.execute("VACUUM ANALYZE auditbetrokkene")
         print(f"  VACUUM ANALYZE {time.perf_counter() - t:.1f} s")
     finally:
         await conn.close()
+        if proces.is_alive():
+            proces.terminate()
+
+
+class SqlKlok:
+    """Times every SQL statement on an engine: total and slowest since the last reset."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._start: dict[int, float] = {}
+        self.tijden: list[float] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._voor)
+        event.listen(engine.sync_engine, "after_cursor_execute", self._na)
+
+    def _voor(self, _conn: Any, cursor: Any, *_a: Any) -> None:
+        self._start[id(cursor)] = time.perf_counter()
+
+    def _na(self, _conn: Any, cursor: Any, *_a: Any) -> None:
+        begin = self._start.pop(id(cursor), None)
+        if begin is not None:
+            self.tijden.append(time.perf_counter() - begin)
+
+    def reset(self) -> None:
+        self.tijden.clear()
+
+    def samenvatting(self) -> str:
+        if not self.tijden:
+            return "geen SQL"
+        return f"SQL {len(self.tijden)}x {sum(self.tijden):5.2f} s, traagste {max(self.tijden):5.2f} s"
 
 
 def kwantielen(tijden: list[float]) -> tuple[float, float]:
@@ -381,6 +440,20 @@ async def meet_inzage(meter: Meter, bevolking: Bevolking, verzoeken: int) -> Non
                 tijden.append(duur)
                 aantallen.append(len(r.json()["data"]["inzageverzoek"]["verwerkingen"]))
                 sql.append(meter.statements)
+        # The persons with the most records (the skew puts them at the lowest indexes).
+        zwaar = [i for i, g in enumerate(bevolking.gemeente[:1000]) if g == "0268"][:3]
+        zware_tijden, zware_aantallen = [], []
+        for i in zwaar:
+            for herhaling in range(4):
+                start = time.perf_counter()
+                r = await c.post(
+                    "/graphql", json={"query": INZAGE, "variables": {"bsn": bevolking.bsns[i]}}, headers=kop
+                )
+                duur = (time.perf_counter() - start) * 1000
+                assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
+                if herhaling:
+                    zware_tijden.append(duur)
+                    zware_aantallen.append(len(r.json()["data"]["inzageverzoek"]["verwerkingen"]))
     p50, p95 = kwantielen(tijden)
     print(
         f"inzageverzoek, privacy officer 0268, {len(tijden)} BSN's      p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
@@ -390,6 +463,11 @@ async def meet_inzage(meter: Meter, bevolking: Bevolking, verzoeken: int) -> Non
         f"  verwerkingen per rapport: mediaan {statistics.median(aantallen):.0f}, max {max(aantallen)}; "
         f"SQL/verzoek {statistics.mean(sql):.1f}"
     )
+    if zware_tijden:
+        print(
+            f"  de {len(zwaar)} zwaarste personen ({min(zware_aantallen)}..{max(zware_aantallen)} verwerkingen): "
+            f"mediaan {statistics.median(zware_tijden):.1f} ms, max {max(zware_tijden):.1f} ms"
+        )
 
 
 async def exporteer(c: httpx.AsyncClient, kop: dict[str, str], maand: date) -> tuple[float, int, int]:
@@ -407,6 +485,7 @@ async def exporteer(c: httpx.AsyncClient, kop: dict[str, str], maand: date) -> t
 
 
 async def meet_export(meter: Meter, maanden: list[date]) -> None:
+    klok = SqlKlok(meter.engine)
     kop = {"Authorization": "Bearer " + meter.sleutel.maak_token(rol="privacy_officer", gemeente="0268", sub="po")}
     rob = {"Authorization": "Bearer " + meter.sleutel.maak_token(rol="privacy_officer", gemeente=None, sub="po-rob")}
     async with httpx.AsyncClient(
@@ -415,12 +494,14 @@ async def meet_export(meter: Meter, maanden: list[date]) -> None:
         await exporteer(c, kop, maanden[-1])  # warm-up
         tijden, snelheden, regels = [], [], []
         for m in maanden:
+            klok.reset()
             s, n, grootte = await exporteer(c, kop, m)
             tijden.append(s * 1000)
             snelheden.append(n / s)
             regels.append(n)
             print(
                 f"  export 0268 {m:%Y-%m}: {n:>8,} regels  {grootte / 1e6:6.1f} MB  {s:6.2f} s  {n / s:8,.0f} regels/s"
+                f"  ({klok.samenvatting()})"
             )
         p50, p95 = kwantielen(tijden)
         print(
@@ -428,10 +509,11 @@ async def meet_export(meter: Meter, maanden: list[date]) -> None:
             f"p95 {p95 / 1000:6.2f} s  regels/maand mediaan {statistics.median(regels):,.0f}  "
             f"regels/s mediaan {statistics.median(snelheden):,.0f}"
         )
+        klok.reset()
         s, n, grootte = await exporteer(c, rob, maanden[len(maanden) // 2])
         print(
             f"export 1 maand, privacy officer ROB ({maanden[len(maanden) // 2]:%Y-%m}): {n:,} regels  "
-            f"{grootte / 1e6:.1f} MB  {s:.2f} s  {n / s:,.0f} regels/s"
+            f"{grootte / 1e6:.1f} MB  {s:.2f} s  {n / s:,.0f} regels/s  ({klok.samenvatting()})"
         )
 
 
@@ -577,7 +659,8 @@ async def main() -> None:
         n = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
         grootte = await conn.scalar(
             sa.text(
-                "SELECT pg_size_pretty(pg_total_relation_size('auditregel') + pg_total_relation_size('auditbetrokkene'))"
+                "SELECT pg_size_pretty(pg_total_relation_size('auditregel') "
+                "+ pg_total_relation_size('auditbetrokkene'))"
             )
         )
     print(f"database {DB}: {n:,} auditregels, auditregel+auditbetrokkene {grootte}", flush=True)
@@ -586,8 +669,9 @@ async def main() -> None:
     maanden = maanden_terug(24)
     stap = max(1, len(maanden) // args.maanden)
     await meet_export(meter, maanden[::stap][: args.maanden])
+    await meet_toevoegen(engine, bevolking, 1, min(5.0, args.seconden))  # baseline: one writer, no lock contention
     await meet_toevoegen(engine, bevolking, args.schrijvers, args.seconden)
-    await controleer_staart(engine, 10_000)
+    await controleer_staart(engine, 25_000)  # reaches back past the appended records into the loaded ones
     await controleer_schakels(engine)
     await engine.dispose()
     print(f"totaal {time.perf_counter() - t_start:.1f} s")

@@ -133,6 +133,10 @@ class AuditBuffer:
         return [*self._regels, *self.weigeringen]
 
 
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
+
+
 def tijd_iso(t: datetime) -> str:
     if t.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
         t = t.replace(tzinfo=UTC)
@@ -184,13 +188,19 @@ async def schrijf(conn: AsyncConnection, regels: Iterable[AuditRegel], request_i
         await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_SLOT})
     laatste = (
         await conn.execute(
-            sa.select(auditregel.c.volgnummer, auditregel.c.hash).order_by(auditregel.c.volgnummer.desc()).limit(1)
+            sa.select(auditregel.c.volgnummer, auditregel.c.hash, auditregel.c.tijdstip)
+            .order_by(auditregel.c.volgnummer.desc())
+            .limit(1)
         )
     ).first()
     # Under the lock the numbers are ours to give: explicit volgnummers let the pseudonym index be
-    # written in one statement, without RETURNING (which SQLite would run row by row).
+    # written in one statement, without RETURNING (which SQLite would run row by row). Time never runs
+    # backwards along the chain (a clock step back keeps the previous time), so a period of the log is
+    # one volgnummer range: the export finds it through the time index.
     volgnummer, vorige = (laatste.volgnummer, laatste.hash) if laatste else (0, GENESIS)
     tijdstip = datetime.now(UTC)
+    if laatste is not None:
+        tijdstip = max(tijdstip, _utc(laatste.tijdstip))
     rijen = []
     koppelingen = []
     for regel in lijst:

@@ -220,24 +220,31 @@ def verwerkingsactie(r: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _grenzen(engine: AsyncEngine, opdracht: Exportopdracht) -> tuple[int, int | None]:
-    """The volgnummer range that can hold the period, from the tijdstip index: the scan stays inside it.
+    """The volgnummer range of the period: one step each through the (tijdstip, volgnummer) index.
 
-    Safe for any order of times: every record at or after ``van`` has a volgnummer at or above the
-    smallest such volgnummer, and likewise below ``tot``.
+    Valid because time never runs backwards along the chain (``audit.schrijf`` keeps it so): the first
+    record at or after ``van`` has the smallest volgnummer of the period, the last before ``tot`` the largest.
     """
     c = auditregel.c
     async with engine.connect() as conn:
         laagste = 0
         if opdracht.van is not None:
-            laagste = int(
-                await conn.scalar(sa.select(sa.func.min(c.volgnummer)).where(c.tijdstip >= opdracht.van)) or 0
+            eerste = await conn.scalar(
+                sa.select(c.volgnummer).where(c.tijdstip >= opdracht.van).order_by(c.tijdstip, c.volgnummer).limit(1)
             )
-            if laagste == 0:
+            if eerste is None:
                 return 0, 0  # nothing at or after van
+            laagste = int(eerste) - 1
         hoogste = None
         if opdracht.tot is not None:
-            hoogste = int(await conn.scalar(sa.select(sa.func.max(c.volgnummer)).where(c.tijdstip < opdracht.tot)) or 0)
-    return max(laagste - 1, 0), hoogste
+            laatste = await conn.scalar(
+                sa.select(c.volgnummer)
+                .where(c.tijdstip < opdracht.tot)
+                .order_by(c.tijdstip.desc(), c.volgnummer.desc())
+                .limit(1)
+            )
+            hoogste = int(laatste or 0)
+    return laagste, hoogste
 
 
 async def exporteer(engine: AsyncEngine, opdracht: Exportopdracht, blok: int = 2000) -> AsyncIterator[dict[str, Any]]:

@@ -197,3 +197,23 @@ async def test_auditlog_filtert_op_operatie_en_objecttype(api):
     intern_id = base64.urlsafe_b64decode(c["id"] + "==").decode().split(":")[1]
     antwoord = await api.als("privacy_officer", NIJMEGEN, q, {"f": {"objectId": intern_id}})
     assert antwoord["data"]["auditLog"]["totalCount"] == 3
+
+
+async def test_tijd_loopt_in_de_keten_nooit_terug_ook_niet_als_de_klok_terugspringt(api, monkeypatch):
+    """A period of the log is then one volgnummer range, which the export relies on."""
+    from datetime import UTC, datetime, timedelta
+
+    await registreer_casus(api, NIJMEGEN)
+
+    class Terug(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return datetime.now(tz or UTC) - timedelta(hours=1)
+
+    monkeypatch.setattr(audit, "datetime", Terug)
+    await registreer_casus(api, NIJMEGEN)
+    regels = await _regels(api.engine)
+    tijden = [r["tijdstip"] for r in regels]
+    assert tijden == sorted(tijden) and len(regels) == 4
+    async with api.engine.connect() as conn:
+        assert (await audit.verifieer(conn)).intact

@@ -125,7 +125,8 @@ auditregel = sa.Table(
     # One successor per record: the database itself refuses a forked chain.
     sa.Column("vorige_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
-    sa.Index("ix_auditregel_tijdstip", "tijdstip"),
+    # Time and volgnummer rise together (domein/audit.py), so a period is one volgnummer range.
+    sa.Index("ix_auditregel_tijdstip", "tijdstip", "volgnummer"),
 )
 
 auditbetrokkene = sa.Table(

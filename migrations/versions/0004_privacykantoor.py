@@ -137,7 +137,7 @@ def upgrade() -> None:
     )
     _betrokkenen_overnemen()
     _alleen_toevoegen()
-    op.create_index('ix_auditregel_tijdstip', 'auditregel', ['tijdstip'], unique=False)
+    op.create_index('ix_auditregel_tijdstip', 'auditregel', ['tijdstip', 'volgnummer'], unique=False)
 
     with op.batch_alter_table('casus', schema=None) as batch_op:
         batch_op.add_column(sa.Column('persoonsgegevens_verwijderd_op', sa.DateTime(timezone=True), nullable=True))
