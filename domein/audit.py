@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domein.actor import ROB
 from domein.opslag.tabellen import auditbetrokkene, auditregel
+from domein.waarden import als_utc
 
 GENESIS = "0" * 64
 _PG_AUDIT_SLOT = 7_261_733  # arbitrary constant key for pg_advisory_xact_lock
@@ -133,14 +134,8 @@ class AuditBuffer:
         return [*self._regels, *self.weigeringen]
 
 
-def _utc(t: datetime) -> datetime:
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
-
-
 def tijd_iso(t: datetime) -> str:
-    if t.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return als_utc(t).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 _GEHASHTE_VELDEN = (
@@ -200,7 +195,7 @@ async def schrijf(conn: AsyncConnection, regels: Iterable[AuditRegel], request_i
     volgnummer, vorige = (laatste.volgnummer, laatste.hash) if laatste else (0, GENESIS)
     tijdstip = datetime.now(UTC)
     if laatste is not None:
-        tijdstip = max(tijdstip, _utc(laatste.tijdstip))
+        tijdstip = max(tijdstip, als_utc(laatste.tijdstip))
     rijen = []
     koppelingen = []
     for regel in lijst:

@@ -11,7 +11,7 @@ import base64
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from domein.opslag.tabellen import auditbetrokkene, auditregel
 from domein.paginering import Pagina, controleer_first
 from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import controleer_bsn
+from domein.waarden import als_utc, controleer_bsn
 
 RESOURCE = "auditlog"
 VERANTWOORDING = "verantwoording"
@@ -64,11 +64,6 @@ def over_persoon(pseudoniem: str) -> sa.ColumnElement[bool]:
     )
 
 
-def _utc(t: datetime) -> datetime:
-    """A time without zone is read as UTC, the zone the log is kept in."""
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
-
-
 def _pseudoniem(vz: Verzoek, f: AuditFilter) -> str | None:
     return vz.pseudonimiseerder.pseudoniem(controleer_bsn(f.bsn, "filter.bsn")) if f.bsn else None
 
@@ -78,9 +73,9 @@ def _voorwaarden(vz: Verzoek, f: AuditFilter) -> list[sa.ColumnElement[bool]]:
     c = auditregel.c
     uit: list[sa.ColumnElement[bool]] = [bereik(besluit, vz.actor)]
     if f.van is not None:
-        uit.append(c.tijdstip >= _utc(f.van))
+        uit.append(c.tijdstip >= als_utc(f.van))
     if f.tot is not None:
-        uit.append(c.tijdstip < _utc(f.tot))
+        uit.append(c.tijdstip < als_utc(f.tot))
     for kolom, waarde in (
         (c.sub, f.sub), (c.rol, f.rol), (c.doel, f.doel), (c.operatie, f.operatie),
         (c.object_type, f.object_type), (c.object_id, f.object_id),

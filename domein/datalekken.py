@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NoReturn
 
@@ -27,7 +27,7 @@ from domein.opslag.tabellen import casus, datalek, datalek_melding, datalek_obje
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import bevat_bsn, controleer_tekst
+from domein.waarden import als_utc, bevat_bsn, controleer_tekst
 
 RESOURCE = "datalek"
 AP_TERMIJN = timedelta(hours=72)
@@ -75,16 +75,12 @@ class Datalek:
 
     @property
     def ap_deadline(self) -> datetime:
-        return _utc(self.ontdekt_op) + AP_TERMIJN
+        return als_utc(self.ontdekt_op) + AP_TERMIJN
 
     def ap_status(self, nu: datetime) -> ApStatus:
         if self.ap_gemeld_op is not None:
-            return ApStatus.OP_TIJD if _utc(self.ap_gemeld_op) <= self.ap_deadline else ApStatus.TE_LAAT
+            return ApStatus.OP_TIJD if als_utc(self.ap_gemeld_op) <= self.ap_deadline else ApStatus.TE_LAAT
         return ApStatus.OPEN if nu <= self.ap_deadline else ApStatus.VERLOPEN
-
-
-def _utc(t: datetime) -> datetime:
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 async def _niet_gevonden(vz: Verzoek, tabel: sa.Table, soort: str, id_: str) -> NoReturn:
@@ -129,7 +125,7 @@ async def registreer(vz: Verzoek, invoer: DatalekInvoer) -> Datalek:
             veld="omschrijving",
         )
     nu = vz.nu()
-    ontdekt = _utc(invoer.ontdekt_op)
+    ontdekt = als_utc(invoer.ontdekt_op)
     if ontdekt > nu + timedelta(minutes=5):
         raise OngeldigeInvoer("'ontdektOp' ligt in de toekomst.", veld="ontdektOp")
     if not invoer.categorieen:
@@ -238,8 +234,8 @@ async def meld_bij_ap(vz: Verzoek, datalek_id: str, gemeld_op: datetime, kenmerk
         await _niet_gevonden(vz, datalek, RESOURCE, datalek_id)
     if rij.ap_gemeld_op is not None:
         raise OngeldigeOvergang("Dit datalek is al bij de Autoriteit Persoonsgegevens gemeld.")
-    gemeld = _utc(gemeld_op)
-    if gemeld < _utc(rij.ontdekt_op) or gemeld > vz.nu() + timedelta(minutes=5):
+    gemeld = als_utc(gemeld_op)
+    if gemeld < als_utc(rij.ontdekt_op) or gemeld > vz.nu() + timedelta(minutes=5):
         raise OngeldigeInvoer("'gemeldOp' ligt vóór de ontdekking of in de toekomst.", veld="gemeldOp")
     kenmerk = controleer_tekst(kenmerk, "kenmerk", maximaal=100, verplicht=False) if kenmerk else None
     await vz.conn.execute(datalek.update().where(d.id == datalek_id).values(ap_gemeld_op=gemeld, ap_kenmerk=kenmerk))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from domein.fouten import OngeldigeInvoer
@@ -137,3 +138,8 @@ class MeldingStatus(StrEnum):
     NIET_IN_BEHANDELING = "NIET_IN_BEHANDELING"
     CONTRACTMANAGER_GEINFORMEERD = "CONTRACTMANAGER_GEINFORMEERD"
     AFGEROND = "AFGEROND"
+
+
+def als_utc(t: datetime) -> datetime:
+    """Een tijd in UTC; een tijd zonder zone (SQLite geeft die terug, of een klant stuurt die) geldt als UTC."""
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)

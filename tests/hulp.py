@@ -43,3 +43,10 @@ async def registreer_casus(api: Any, gemeente: str, **kw: Any) -> dict[str, Any]
     antwoord = await api.als("consulent", gemeente, REGISTREER_CASUS, {"input": casus_invoer(**kw)})
     assert "errors" not in antwoord, antwoord
     return dict(antwoord["data"]["registreerCasus"])
+
+
+def intern_id(globaal: str) -> str:
+    """De interne id achter een globale Relay-id (zoals het auditlog en de privacymeldingen die noemen)."""
+    import base64
+
+    return base64.urlsafe_b64decode(globaal + "=" * (-len(globaal) % 4)).decode().split(":", 1)[1]

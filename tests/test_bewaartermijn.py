@@ -21,18 +21,12 @@ from domein import audit, bewaartermijn
 from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.tabellen import casus, casus_persoonsgegevens, melding, metadata, stapgebeurtenis
 from tests.conftest import codes
-from tests.hulp import NIJMEGEN, WIJCHEN, nieuw_bsn, registreer_casus
+from tests.hulp import NIJMEGEN, WIJCHEN, intern_id, nieuw_bsn, registreer_casus
 from tests.hulp_signalen import ESCALEER, REGISTREER, aanbieder, behandel, naar_stap_2, stap_1, stap_3
 
 SLUIT = """mutation($i: SluitCasusInput!) { sluitCasus(input: $i) { id status } }"""
 PEILDATUM = date(2026, 11, 26)
 LANG_GELEDEN = datetime(2010, 1, 1, tzinfo=UTC)
-
-
-def _intern(globaal: str) -> str:
-    import base64
-
-    return base64.urlsafe_b64decode(globaal + "=" * (-len(globaal) % 4)).decode().split(":", 1)[1]
 
 
 async def _dump(engine) -> str:
@@ -57,7 +51,7 @@ async def _gesloten_casus(api, naam: str, gemeente: str = NIJMEGEN, lang_geleden
     r = await api.als("consulent", gemeente, SLUIT, {"i": {"casusId": c["id"], "reden": "DOEL_BEREIKT"}})
     assert r["data"]["sluitCasus"]["status"] == "GESLOTEN", r
     if lang_geleden:
-        await _zet_gesloten(api.engine, casus, _intern(c["id"]))
+        await _zet_gesloten(api.engine, casus, intern_id(c["id"]))
     return c, bsn
 
 
@@ -94,7 +88,7 @@ async def test_art_3_1_na_de_termijn_staat_bsn_en_naam_nergens_meer_en_de_rest_b
     _recent, recent_bsn = await _gesloten_casus(api, "Rita Recent", lang_geleden=False)
     open_casus = await registreer_casus(api, WIJCHEN, naam="Olga Open")
     melding_weg = await _afgeronde_rmz_melding(api, "Cees Cliënt", "999990123")
-    await _zet_gesloten(api.engine, melding, _intern(melding_weg))
+    await _zet_gesloten(api.engine, melding, intern_id(melding_weg))
     melding_open = await _afgeronde_rmz_melding(api, "Bram Blijft", "999990135")
     async with api.engine.connect() as conn:
         feiten = (await conn.execute(sa.select(stapgebeurtenis).order_by(stapgebeurtenis.c.id))).all()
@@ -163,7 +157,7 @@ async def test_tweede_keer_toepassen_verandert_niets(api):
 
 async def test_termijn_telt_vanaf_sluiten_en_is_instelbaar(api):
     c, bsn = await _gesloten_casus(api, "Tom Termijn", lang_geleden=False)
-    await _zet_gesloten(api.engine, casus, _intern(c["id"]), datetime(2025, 11, 26, 12, tzinfo=UTC))
+    await _zet_gesloten(api.engine, casus, intern_id(c["id"]), datetime(2025, 11, 26, 12, tzinfo=UTC))
     een_jaar = Bewaartermijnen(casus=Duur.lees("P1Y"))
     assert (await bewaartermijn.toepassen(api.engine, een_jaar, date(2026, 11, 25)))["casus"] == 0
     assert (await bewaartermijn.toepassen(api.engine, Bewaartermijnen(), date(2026, 11, 26)))["casus"] == 0

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from domein.opslag.tabellen import auditregel, privacymelding
 from tests.conftest import SLEUTEL, codes
-from tests.hulp import CASUSSEN, NIJMEGEN, WIJCHEN, nieuw_bsn, registreer_casus
+from tests.hulp import CASUSSEN, NIJMEGEN, WIJCHEN, intern_id, nieuw_bsn, registreer_casus
 
 INZAGE = """query($bsn: String!) { inzageverzoek(bsn: $bsn) {
   kenmerk bsn verwerkingen { tijdstip doel operatie organisatie objectType verwerkingsactiviteit } } }"""
@@ -22,12 +22,6 @@ MELDINGEN = (
 )
 AUDITLOG = """query($f: AuditFilter) { auditLog(first: 100, filter: $f) {
   totalCount edges { node { verantwoordelijke objectType objectId betrokkenen operatie } } } }"""
-
-
-def _intern(globaal: str) -> str:
-    import base64
-
-    return base64.urlsafe_b64decode(globaal + "=" * (-len(globaal) % 4)).decode().split(":", 1)[1]
 
 
 async def _personen(api):
@@ -55,9 +49,9 @@ async def test_art_5_1_inzage_geeft_alleen_deze_persoon_en_de_eigen_organisatie(
     for vreemd in (
         q,
         "Quinta",
-        _intern(q_nijmegen["id"]),
-        _intern(p_wijchen["id"]),
-        _intern(p_nijmegen["id"]),
+        intern_id(q_nijmegen["id"]),
+        intern_id(p_wijchen["id"]),
+        intern_id(p_nijmegen["id"]),
         WIJCHEN,
     ):
         assert vreemd not in tekst
@@ -73,7 +67,7 @@ async def test_art_5_1_andere_gemeente_wordt_geinformeerd_zonder_persoonsgegeven
     assert knoop == {
         "soort": "INZAGEVERZOEK",
         "vanOrganisatie": NIJMEGEN,
-        "objecten": [{"objectType": "casus", "objectId": _intern(p_wijchen["id"])}],
+        "objecten": [{"objectType": "casus", "objectId": intern_id(p_wijchen["id"])}],
     }
     nijmegen = await api.als("privacy_officer", NIJMEGEN, MELDINGEN)
     assert nijmegen["data"]["privacymeldingen"]["totalCount"] == 0
@@ -115,10 +109,10 @@ async def test_auditlog_filter_op_bsn_vindt_de_persoon_via_het_pseudoniem(api):
     antwoord = await api.als("privacy_officer", NIJMEGEN, AUDITLOG, {"f": {"bsn": p}})
     log = antwoord["data"]["auditLog"]
     assert log["totalCount"] == 3 == len(log["edges"])
-    assert {e["node"]["objectId"] for e in log["edges"]} == {_intern(p_nijmegen["id"])}
+    assert {e["node"]["objectId"] for e in log["edges"]} == {intern_id(p_nijmegen["id"])}
     assert all(e["node"]["verantwoordelijke"] == NIJMEGEN for e in log["edges"])
     gefilterd = await api.als("privacy_officer", NIJMEGEN, AUDITLOG, {"f": {"bsn": q, "operatie": "lezen"}})
-    assert {e["node"]["objectId"] for e in gefilterd["data"]["auditLog"]["edges"]} == {_intern(q_nijmegen["id"])}
+    assert {e["node"]["objectId"] for e in gefilterd["data"]["auditLog"]["edges"]} == {intern_id(q_nijmegen["id"])}
     assert gefilterd["data"]["auditLog"]["totalCount"] == 2
     assert codes(await api.als("privacy_officer", NIJMEGEN, AUDITLOG, {"f": {"bsn": "12345"}})) == ["BAD_USER_INPUT"]
 
