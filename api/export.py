@@ -20,6 +20,7 @@ from api.auth import OngeldigToken, bearer_token
 from api.fouten import fout, intern, log_onverwacht
 from domein import audit, auditlog
 from domein.fouten import DomeinFout, OngeldigeInvoer
+from domein.waarden import als_utc
 
 _STATUS = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}
 _REGELS_PER_BLOK = 500
@@ -35,7 +36,7 @@ def _tijd(waarde: str | None, veld: str) -> datetime | None:
         t = datetime.fromisoformat(waarde)
     except ValueError:
         raise OngeldigeInvoer(f"'{veld}' is geen datum (JJJJ-MM-DD) of ISO-tijd.", veld=veld) from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return als_utc(t)
 
 
 def _fout(code: str, bericht: str, request_id: str, veld: str | None = None) -> JSONResponse:

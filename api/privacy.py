@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 import strawberry
@@ -46,17 +47,7 @@ class Inzagerapport:
         return cls(
             kenmerk=r.kenmerk,
             bsn=r.bsn,
-            verwerkingen=[
-                Verwerking(
-                    tijdstip=v.tijdstip,
-                    doel=v.doel,
-                    operatie=v.operatie,
-                    organisatie=v.organisatie,
-                    object_type=v.object_type,
-                    verwerkingsactiviteit=v.verwerkingsactiviteit,
-                )
-                for v in r.verwerkingen
-            ],
+            verwerkingen=[Verwerking(**asdict(v)) for v in r.verwerkingen],
         )
 
 
