@@ -318,6 +318,9 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
     samenvatting = controleer_tekst(invoer.samenvatting, "samenvatting", maximaal=10_000)
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
+    if invoer.soort is not MeldingSoort.CONTRACTMANAGER:  # every melding for the RMZ, whichever way it came
+        controleer_geen_klacht(invoer.categorie)
+        await controleer_rmz_aanbieder(vz, invoer.aanbieder_id)
     nu = vz.nu()
     start = route.begin({}, nu.date())
     rij = MeldingRij(
