@@ -142,6 +142,17 @@ async def test_seed_000_eerder_geregistreerde_klacht_gaat_niet_naar_stap_2_of_3(
     assert await _aantal_meldingen(api) == 0
 
 
+async def test_eerder_geregistreerde_klacht_kan_nog_wel_worden_afgesloten(api):
+    """Escaleren nee, afsluiten ja: een eindtoestand zonder gevolg (hier 'opgelost' van seed 002) blijft open."""
+    s = await _wbw(api)
+    async with api.engine.begin() as conn:
+        await conn.execute(signaal.update().where(signaal.c.id == intern_id(s["id"])).values(categorie="klacht_client"))
+    assert _is_klachtweigering(await _wbw_stap(api, s["id"], "2", "Lokale aanstuurder", zorgcontinuiteit=True))
+    akkoord = {"akkoord_toegang": True, "akkoord_aanbieder": True, "bevestigd_per_mail": True}
+    r = await _wbw_stap(api, s["id"], "opgelost", **akkoord)
+    assert "errors" not in r, r
+
+
 # --- seed 001 art. 2.2g en seed 003 §41.4: wat het RMZ niet handhaaft ------------------------------------------
 
 
