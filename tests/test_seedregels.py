@@ -20,8 +20,11 @@ from pydantic import ValidationError
 from api.app import maak_app
 from api.auth import TokenVerifier
 from api.instellingen import Instellingen
+from domein import meldingen
+from domein.fouten import DomeinFout, KlachtNietBijRmz
 from domein.opslag.tabellen import melding, signaal
 from domein.route import met_termijnen, standaard_routes
+from domein.waarden import Categorie
 from domein.werkdagen import plus_werkdagen
 from tests.conftest import Api, codes
 from tests.hulp import NIJMEGEN, intern_id
@@ -357,3 +360,25 @@ def test_elke_termijn_noemt_zijn_bron_en_alleen_seed_002_zet_termijnen_zelf():
         "wbw-arrangement.stap_2": (10, "werkdagen", "seed 002 §1.3", "arrangement_aangeleverd_op"),
         "wbw-arrangement.opgelost": (3, "weken", "seed 002 §1.3", "arrangement_goedgekeurd_op"),
     }
+
+
+@pytest.mark.parametrize("categorie", list(Categorie))
+def test_rmz_onderwerp_per_categorie_volgt_seed_000_en_003(categorie):
+    """Zonder server: welke categorie het RMZ behandelt (003 §41.4) en welke nergens op de ladder hoort (000)."""
+    if categorie is Categorie.KLACHT_CLIENT:
+        with pytest.raises(KlachtNietBijRmz):
+            meldingen.controleer_geen_klacht(categorie)
+    else:
+        meldingen.controleer_geen_klacht(categorie)
+    niet_rmz = {
+        Categorie.KLACHT_CLIENT,
+        Categorie.ONDUIDELIJKE_REGELS,
+        Categorie.ONTBREKEND_AANBOD,
+        Categorie.FINANCIERINGSVRAAG,
+        Categorie.ARRANGEMENT,
+    }
+    if categorie in niet_rmz:
+        with pytest.raises(DomeinFout):
+            meldingen.controleer_rmz_onderwerp(categorie)
+    else:
+        meldingen.controleer_rmz_onderwerp(categorie)
