@@ -44,6 +44,8 @@ from domein import audit
 from domein.actor import Actor
 from domein.audit import Pseudonimiseerder
 from domein.maandtabellen import Drempels, StatistiekCache
+from domein.route import Route as RouteDefinitie
+from domein.route import standaard_routes
 from domein.verzoek import Verzoek
 
 log = logging.getLogger("regiekamer")
@@ -59,6 +61,7 @@ class Toestand:
     schema: strawberry.Schema
     drempels: Drempels = field(default_factory=Drempels)
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
+    routes: dict[str, RouteDefinitie] = field(default_factory=standaard_routes)
     beleidsbron: Beleidsbron = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,6 +78,7 @@ class Toestand:
             request_id,
             drempels=self.drempels,
             statistiekcache=self.statistiekcache,
+            routes=self.routes,
         ), beslisser
 
 
@@ -194,6 +198,7 @@ def maak_app(
     limieten: Limieten,
     beslisser: CasbinBeslisser | None = None,
     drempels: Drempels | None = None,
+    routes: dict[str, RouteDefinitie] | None = None,
 ) -> Starlette:
     app = Starlette(
         routes=[
@@ -211,5 +216,6 @@ def maak_app(
         beslisser or CasbinBeslisser(),
         maak_schema(),
         drempels or Drempels(),
+        routes=routes or standaard_routes(),
     )
     return app

@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         max_body_bytes=inst.max_body_bytes,
     )
     drempels = Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent)
-    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels)
+    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels, routes=inst.routes())
     stem_gc_af()
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

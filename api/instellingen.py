@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.db import STANDAARD_SQLITE_URL
+from domein.route import Route, met_termijnen, standaard_routes
 
 
 class Instellingen(BaseSettings):
@@ -36,6 +37,20 @@ class Instellingen(BaseSettings):
     bewaartermijn_casus: str = Field(default="P15Y", description="Na sluiten van een casus (zie README).")
     bewaartermijn_melding_rmz: str = Field(default="P5Y", description="Na afronden van een RMZ-melding.")
     bewaartermijn_melding_contractmanager: str = Field(default="P5Y", description="Na afronden, directe route.")
+    termijnen: dict[str, int] = Field(
+        default_factory=dict,
+        description='Regionale termijnen als JSON, bijv. {"rmz-melding.ONTVANGEN": 3}; eenheid als in de route.',
+    )
+
+    @field_validator("termijnen")
+    @classmethod
+    def _termijnen(cls, waarde: dict[str, int]) -> dict[str, int]:
+        met_termijnen(standaard_routes(), waarde)  # raises with a Dutch message on an unknown key or bad count
+        return waarde
+
+    def routes(self) -> dict[str, Route]:
+        """De meegeleverde routes met de ingestelde termijnen (README: Routes als gegevens)."""
+        return met_termijnen(standaard_routes(), self.termijnen)
 
     @field_validator("bewaartermijn_casus", "bewaartermijn_melding_rmz", "bewaartermijn_melding_contractmanager")
     @classmethod

@@ -169,7 +169,7 @@ STAP_3 = {"toelichting": "Ook na interne opschaling herhaald", "herhaling": True
 RMZ_PADEN: list[list[tuple[str, dict[str, str]]]] = [
     [],
     [("IN_BEHANDELING", {"terugkoppeling": "Uw melding is in behandeling genomen."})],
-    [("NIET_IN_BEHANDELING", {"terugkoppeling": "Dit is een klacht; verwijs naar de klachtencommissie."})],
+    [("NIET_IN_BEHANDELING", {"terugkoppeling": "De verbeterafspraken lopen nog; meld opnieuw na de evaluatie."})],
     [
         ("IN_BEHANDELING", {"terugkoppeling": "In behandeling."}),
         ("CONTRACTMANAGER_GEINFORMEERD", {"toelichting": "Contractmanager Wmo geïnformeerd."}),

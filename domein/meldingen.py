@@ -26,7 +26,7 @@ from domein.fouten import (
     OngeldigeInvoer,
     OngeldigeOvergang,
 )
-from domein.opslag.tabellen import aanbieder, melding, melding_betrokkene, melding_handeling
+from domein.opslag.tabellen import aanbieder, contract, melding, melding_betrokkene, melding_handeling
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
@@ -34,6 +34,7 @@ from domein.waarden import (
     NIET_BIJ_RMZ_MAAR_GEMEENTE,
     BetrokkeneSoort,
     Categorie,
+    ContractSoort,
     MeldingSoort,
     controleer_bsn,
     controleer_tekst,
@@ -103,18 +104,57 @@ class Handeling:
     door_rol: str
 
 
-def controleer_rmz_onderwerp(categorie: Categorie) -> None:
-    """Het RMZ behandelt geen klachten van cliënten en geen vragen over regels, aanbod of financiering."""
+def controleer_geen_klacht(categorie: Categorie) -> None:
+    """Een klacht van een cliënt gaat naar de klachtencommissie van de aanbieder, nergens op de ladder.
+
+    Seed 000: "Het meldpunt neemt geen klachten van cliënten in behandeling. Deze moeten gemeld worden bij
+    de zorgorganisatie zelf." The ladder leads to the RMZ and the direct route to the contractmanager, so
+    a complaint is refused at its first step rather than after two steps of work (stap 1, 2, 3, direct).
+    """
     if categorie is Categorie.KLACHT_CLIENT:
         raise KlachtNietBijRmz(
-            "Het RMZ behandelt geen klachten van cliënten. Verwijs de cliënt naar de klachtencommissie van de "
-            "aanbieder (seed 000)."
+            "Een klacht van een cliënt hoort niet bij het RMZ, de escalatieladder of de contractmanager: de cliënt "
+            "meldt die bij de zorgaanbieder zelf, die daarvoor een (onafhankelijke) klachtencommissie heeft. Verwijs "
+            "de cliënt daarheen (seed 000: 'Het meldpunt neemt geen klachten van cliënten in behandeling. Deze moeten "
+            "gemeld worden bij de zorgorganisatie zelf.'). Gaat het om het handelen van de aanbieder zelf, kies dan "
+            "een andere categorie."
+        )
+
+
+def controleer_rmz_onderwerp(categorie: Categorie) -> None:
+    """Niet voor het RMZ: klachten van cliënten, regels, aanbod, financiering en arrangementen (000, 003 §41.4)."""
+    controleer_geen_klacht(categorie)
+    if categorie is Categorie.ARRANGEMENT:
+        raise OngeldigeInvoer(
+            "Een verschil van mening over een arrangement (zorginzet, profiel of intensiteit, financiering) is geen "
+            "melding voor het RMZ: het RMZ is niet voor signalen over onduidelijke regels, ontbrekend aanbod of "
+            "financieringsvraagstukken; die meldt u bij de gemeente als opdrachtgever (seed 003 §41.4). Bespreek "
+            "het met de gemeente of volg de escalatieroute voor arrangementen van uw regio.",
+            veld="categorie",
         )
     if categorie in NIET_BIJ_RMZ_MAAR_GEMEENTE:
         raise OngeldigeInvoer(
             "Het RMZ behandelt geen signalen over onduidelijke regels, ontbrekend aanbod of financiering; meld "
             "dit bij uw gemeente (seed 003 §41.4).",
             veld="categorie",
+        )
+
+
+async def controleer_rmz_aanbieder(vz: Verzoek, aanbieder_id: str) -> None:
+    """Seed 001 art. 2.2g: handhaving door het RMZ 'met uitzondering van de hulpmiddelen en trapliften'.
+
+    Refused only when every contract of the aanbieder is a hulpmiddelen/trapliften contract: an aanbieder
+    with also zorg contracts, or without any registered contract yet, stays in the RMZ's scope.
+    """
+    soorten = set(
+        (await vz.conn.execute(sa.select(contract.c.soort).where(contract.c.aanbieder_id == aanbieder_id))).scalars()
+    )
+    if soorten == {str(ContractSoort.HULPMIDDELEN_TRAPLIFTEN)}:
+        raise OngeldigeInvoer(
+            "Deze aanbieder heeft alleen contracten voor hulpmiddelen en trapliften; de handhaving door het RMZ geldt "
+            "daar niet (seed 001 art. 2.2g: 'Handhaving, met uitzondering van de hulpmiddelen en trapliften'). Meld "
+            "het bij de contractmanager hulpmiddelen en trapliften (seed 001 art. 7) of bij uw gemeente.",
+            veld="aanbiederId",
         )
 
 
@@ -278,6 +318,9 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
     samenvatting = controleer_tekst(invoer.samenvatting, "samenvatting", maximaal=10_000)
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
+    if invoer.soort is not MeldingSoort.CONTRACTMANAGER:  # every melding for the RMZ, whichever way it came
+        controleer_geen_klacht(invoer.categorie)
+        await controleer_rmz_aanbieder(vz, invoer.aanbieder_id)
     nu = vz.nu()
     start = route.begin({}, nu.date())
     rij = MeldingRij(
@@ -343,6 +386,7 @@ async def meld_bij_contractmanager(vz: Verzoek, invoer: MeldingInvoer) -> Meldin
     """De directe route (seed 000): grote gevolgen voor de cliënt, rechtstreeks naar de contractmanager."""
     route = vz.routes[ROUTE_VAN[MeldingSoort.CONTRACTMANAGER]]
     vz.eis(route.resource(route.start), Actie.SCHRIJVEN)
+    controleer_geen_klacht(invoer.categorie)
     return await maak(vz, invoer)
 
 

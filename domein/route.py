@@ -3,13 +3,17 @@
 Regions differ, so a route is a definition file (TOML in ``domein/routes/``), not code. Who may
 perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv.
 A new region's route is a new file plus policy lines.
+
+A termijn names its ``bron``: a seed article where the seed sets it, otherwise ``regionale standaard``
+(a regional choice that an installation may change, see ``met_termijnen``). With ``vanaf`` the clock
+runs from a recorded date (e.g. the first conversation, seed 002 §1.3) instead of from entering the toestand.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +26,7 @@ MAP = Path(__file__).parent / "routes"
 SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
 LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
+REGIONALE_STANDAARD = "regionale standaard"
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,15 @@ class Termijn:
     aantal: int
     eenheid: str
     titel: str
+    bron: str = REGIONALE_STANDAARD
+    """The seed article that sets this termijn, or ``regionale standaard`` when no seed does."""
+    vanaf: str | None = None
+    """A date field: the clock runs from that recorded date, not from entering the toestand."""
+
+    @property
+    def regionaal(self) -> bool:
+        """A regional choice (default or set by the installation), not a rule from a seed."""
+        return not self.bron.startswith("seed")
 
     def deadline(self, vanaf: date) -> date:
         return termijn(vanaf, self.aantal, self.eenheid)
@@ -79,6 +93,8 @@ class Toestand:
     defaults to ``verplicht``. Recording may start lighter and be supplemented (``aanvulling``)."""
     ladderstap: str | None = None
     """Where entering this toestand counts in the statistics (a ``Ladderstap``); see domein/stapgebeurtenissen."""
+    vereist_waar: Mapping[str, str] = field(default_factory=dict)
+    """Ja/nee-fields that must be 'ja' here (field → why, with the seed article), e.g. both parties agree."""
 
     @property
     def voor_volledig(self) -> tuple[str, ...]:
@@ -127,11 +143,42 @@ class Route:
         if ontbreekt:
             titels = "; ".join(f"{v} ({self.velden[v].titel})" for v in ontbreekt)
             raise OngeldigeInvoer(f"Leg voor '{toestand.titel}' ook vast: {titels}.", veld=ontbreekt[0])
+        for v, reden in toestand.vereist_waar.items():
+            if v in schoon and schoon[v] is not True:
+                raise OngeldigeInvoer(
+                    f"'{v}' ({self.velden[v].titel}) moet 'ja' zijn voor '{toestand.titel}'. {reden}", veld=v
+                )
         return schoon
+
+    def _deadline(
+        self,
+        toestand: Toestand,
+        vandaag: date,
+        gegevens: Mapping[str, Any],
+        vastgelegd: Mapping[str, Mapping[str, Any]],
+    ) -> date | None:
+        """Without ``vanaf`` the clock starts today; with it, at the recorded date (none recorded: no clock yet)."""
+        tm = toestand.termijn
+        if tm is None:
+            return None
+        if tm.vanaf is None:
+            return tm.deadline(vandaag)
+        start = gegevens.get(tm.vanaf) or next(
+            (g[tm.vanaf] for g in reversed(list(vastgelegd.values())) if g.get(tm.vanaf)), None
+        )
+        return tm.deadline(date.fromisoformat(start)) if start else None
+
+    def termijn_na_aanvulling(self, toestand: str, vastgelegd: Mapping[str, Mapping[str, Any]]) -> date | None:
+        """The deadline of ``toestand`` once its ``vanaf`` date is (newly) recorded; None if it has no such clock."""
+        stap = self.toestanden[toestand]
+        if stap.termijn is None or stap.termijn.vanaf is None:
+            return None
+        return self._deadline(stap, date.min, vastgelegd.get(toestand, {}), vastgelegd)
 
     def begin(self, invoer: Mapping[str, Any], vandaag: date) -> Stapbesluit:
         toestand = self.toestanden[self.start]
-        return Stapbesluit(toestand, self._gegevens(toestand, invoer), _deadline(toestand, vandaag))
+        gegevens = self._gegevens(toestand, invoer)
+        return Stapbesluit(toestand, gegevens, self._deadline(toestand, vandaag, gegevens, {}))
 
     def overgang(
         self,
@@ -159,21 +206,19 @@ class Route:
                 raise StappenOnvolledig(
                     f"'{stap.titel}' is niet volledig vastgelegd. Vul die stap eerst aan met: {titels}."
                 )
-        return Stapbesluit(doel, self._gegevens(doel, invoer), _deadline(doel, vandaag))
+        gegevens = self._gegevens(doel, invoer)
+        return Stapbesluit(doel, gegevens, self._deadline(doel, vandaag, gegevens, vastgelegd))
 
     def aanvulling(self, toestand: str, invoer: Mapping[str, Any], vastgelegd: Mapping[str, Any]) -> dict[str, Any]:
         """Vult de vastlegging van een al doorlopen stap aan (geen overgang; de huidige stap blijft)."""
         if toestand not in vastgelegd or self.toestanden[toestand].eind:
             raise OngeldigeOvergang("Alleen een eerder doorlopen, niet-afgesloten stap kan worden aangevuld.")
-        leeg = Toestand(toestand, self.toestanden[toestand].titel, ())
+        stap = self.toestanden[toestand]
+        leeg = Toestand(toestand, stap.titel, (), vereist_waar=stap.vereist_waar)  # nothing new required
         schoon = self._gegevens(leeg, invoer)
         if not schoon:
             raise OngeldigeInvoer("Geef minstens één veld om de stap mee aan te vullen.")
         return schoon
-
-
-def _deadline(toestand: Toestand, vandaag: date) -> date | None:
-    return toestand.termijn.deadline(vandaag) if toestand.termijn else None
 
 
 def _fout(pad: Path, bericht: str) -> ValueError:
@@ -200,15 +245,32 @@ def laad_route(pad: Path) -> Route:
             raise _fout(pad, f"toestand {t['code']} heeft een onbekende ladderstap; kies uit {sorted(LADDERSTAPPEN)}")
         if tm is not None and tm.get("eenheid") not in EENHEDEN:
             raise _fout(pad, f"toestand {t['code']} heeft een onbekende termijneenheid")
+        vanaf = (tm or {}).get("vanaf")
+        if vanaf is not None and (vanaf not in velden or velden[vanaf].soort != "datum"):
+            raise _fout(pad, f"toestand {t['code']}: termijn vanaf {tm['vanaf']!r} is geen datumveld")
+        waar = dict(t.get("vereist_waar", {}))
+        for v in waar:
+            # Required as well, so 'not recorded' cannot slip past 'must be ja'.
+            if v not in velden or velden[v].soort != "ja_nee" or v not in t.get("verplicht", []):
+                raise _fout(pad, f"toestand {t['code']}: vereist_waar {v!r} moet een verplicht ja_nee-veld zijn")
         toestanden[t["code"]] = Toestand(
             t["code"],
             t.get("titel", t["code"]),
             tuple(t.get("verplicht", [])),
             bool(t.get("eind", False)),
-            Termijn(int(tm["aantal"]), tm["eenheid"], tm.get("titel", "")) if tm else None,
+            Termijn(
+                int(tm["aantal"]),
+                tm["eenheid"],
+                tm.get("titel", ""),
+                tm.get("bron", REGIONALE_STANDAARD),
+                tm.get("vanaf"),
+            )
+            if tm
+            else None,
             t.get("gevolg"),
             tuple(t.get("volledig", [])),
             t.get("ladderstap"),
+            {str(k): str(v) for k, v in waar.items()},
         )
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])
@@ -242,3 +304,27 @@ def laad_routes(*mappen: Path) -> dict[str, Route]:
 def standaard_routes() -> dict[str, Route]:
     """De meegeleverde definities, één keer geladen per proces."""
     return laad_routes()
+
+
+def met_termijnen(routes: Mapping[str, Route], aantallen: Mapping[str, int]) -> dict[str, Route]:
+    """Routes met regionaal ingestelde termijnen: ``"<route>.<toestand>" → aantal`` (eenheid blijft).
+
+    A key naming no termijn, or a count below 1, is a configuration error that stops start-up; the
+    changed termijn says so in its ``bron``.
+    """
+    uit = dict(routes)
+    for sleutel, aantal in aantallen.items():
+        naam, _, code = sleutel.partition(".")
+        route = uit.get(naam)
+        toestand = route.toestanden.get(code) if route else None
+        if route is None or toestand is None or toestand.termijn is None:
+            bekend = sorted(f"{r.naam}.{t.code}" for r in routes.values() for t in r.toestanden.values() if t.termijn)
+            raise ValueError(f"Termijninstelling {sleutel!r}: geen route.toestand met een termijn; kies uit {bekend}.")
+        if not isinstance(aantal, int) or isinstance(aantal, bool) or aantal < 1:
+            raise ValueError(f"Termijninstelling {sleutel!r}: geef een geheel aantal van minstens 1.")
+        oud = toestand.termijn
+        tm = replace(
+            oud, aantal=aantal, bron=f"regionale instelling (standaard {oud.aantal} {oud.eenheid}: {oud.bron})"
+        )
+        uit[naam] = replace(route, toestanden={**route.toestanden, code: replace(toestand, termijn=tm)})
+    return uit

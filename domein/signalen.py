@@ -145,6 +145,7 @@ async def registreer(vz: Verzoek, invoer: SignaalInvoer) -> SignaalRij:
     gemeente = vz.actor.gemeente
     if gemeente is None:
         raise OngeldigeInvoer("Alleen een gemeente registreert signalen.")
+    meldingen.controleer_geen_klacht(invoer.categorie)
     omschrijving = controleer_tekst(invoer.omschrijving, "omschrijving", maximaal=10_000)
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
@@ -196,6 +197,12 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
         aanvulling = route.aanvulling(e.naar, e.gegevens, vastgelegd)
         await _stap(vz, huidig.id, e.naar, aanvulling)
         await stapgebeurtenissen.actie_vastgelegd(vz, huidig.id)
+        # The date the current step's clock runs from may only now be recorded (seed 002 §1.3).
+        vastgelegd[e.naar] = {**vastgelegd[e.naar], **aanvulling}
+        termijn = route.termijn_na_aanvulling(huidig.toestand, vastgelegd)
+        if termijn is not None and termijn != huidig.termijn:
+            await vz.conn.execute(signaal.update().where(signaal.c.id == huidig.id).values(termijn=termijn))
+            huidig = SignaalRij(**{**huidig.__dict__, "termijn": termijn})
         vz.registratie(
             besluit,
             object_type=RESOURCE,
@@ -205,8 +212,12 @@ async def escaleer(vz: Verzoek, e: Escalatie) -> SignaalRij:
             operatie=Operatie.WIJZIGEN,
         )
         return huidig
-    if route.toestanden.get(e.naar) is not None and route.toestanden[e.naar].gevolg == "melding_rmz":
+    doel = route.toestanden.get(e.naar)
+    if doel is not None and (not doel.eind or doel.gevolg):  # closing stays possible, escalating a klacht not
+        meldingen.controleer_geen_klacht(Categorie(huidig.categorie))
+    if doel is not None and doel.gevolg == "melding_rmz":
         meldingen.controleer_rmz_onderwerp(Categorie(huidig.categorie))
+        await meldingen.controleer_rmz_aanbieder(vz, huidig.aanbieder_id)
         meldingen.controleer_betrokkenen(e.betrokkenen, e.betrokkene_geinformeerd)
     stap = route.overgang(huidig.toestand, e.naar, e.gegevens, vastgelegd, nu.date())
     await _stap(vz, huidig.id, stap.naar.code, stap.gegevens)

@@ -116,7 +116,7 @@ class Categorie(StrEnum):
 
 
 NIET_BIJ_RMZ_MAAR_GEMEENTE = frozenset(
-    {Categorie.ONDUIDELIJKE_REGELS, Categorie.ONTBREKEND_AANBOD, Categorie.FINANCIERINGSVRAAG}
+    {Categorie.ONDUIDELIJKE_REGELS, Categorie.ONTBREKEND_AANBOD, Categorie.FINANCIERINGSVRAAG, Categorie.ARRANGEMENT}
 )
 
 

@@ -10,11 +10,13 @@ from tests.hulp import NIJMEGEN, WIJCHEN
 from tests.hulp_signalen import (
     DIRECT,
     ESCALEER,
+    REGISTREER,
     aanbieder,
     behandel,
     melding_bij_rmz,
     naar_stap_2,
     signaal_in_stap_1,
+    stap_1,
     stap_3,
 )
 
@@ -108,9 +110,8 @@ async def test_melding_met_client_vraagt_bevestiging_dat_client_is_geinformeerd(
 
 
 async def test_klacht_van_client_gaat_niet_naar_rmz(api):
-    s = await signaal_in_stap_1(api, categorie="KLACHT_CLIENT")
-    await naar_stap_2(api, s["id"])
-    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(s["id"])})
+    """Seed 000: al bij stap 1 geweigerd; zie tests/test_seedregels.py voor stap 2, 3 en de directe route."""
+    r = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": stap_1(await aanbieder(api), categorie="KLACHT_CLIENT")})
     assert codes(r) == ["KLACHT_NIET_BIJ_RMZ"] and "klachtencommissie" in r["errors"][0]["message"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
-from domein.route import laad_route, laad_routes
+from domein.route import laad_route, laad_routes, met_termijnen
 from domein.werkdagen import is_werkdag, plus_werkdagen, werkdagen_tussen
 
 ROUTES = laad_routes()
@@ -94,13 +94,24 @@ def test_lichte_stap_1_moet_worden_aangevuld_voor_het_rmz():
 def test_seed_002_vier_stappen_tot_de_geschillencommissie():
     """Seed 002 §2.3: gesprek, lokale aanstuurder, Zi2T-advies, Geschillencommissie Sociaal Domein."""
     s1 = WBW.begin(
-        {"discussiepunt": "1", "toelichting": "PIC", "advies_van": "expertteam", "zorgcontinuiteit": True}, VANDAAG
+        {
+            "discussiepunt": "1",
+            "toelichting": "PIC",
+            "advies_van": "expertteam",
+            "zorgcontinuiteit": True,
+            "eerste_gesprek_gezin": "2026-11-10",
+        },
+        VANDAAG,
     )
-    assert s1.termijn == date(2026, 12, 15)  # arrangement within 3 weeks
+    assert s1.termijn == date(2026, 12, 1)  # arrangement within 3 weeks of the first conversation (002 §1.3)
     s2 = WBW.overgang(
-        "stap_1", "stap_2", {"toelichting": "Geen akkoord", "zorgcontinuiteit": True}, {"stap_1": s1.gegevens}, VANDAAG
+        "stap_1",
+        "stap_2",
+        {"toelichting": "Geen akkoord", "zorgcontinuiteit": True, "arrangement_aangeleverd_op": "2026-11-20"},
+        {"stap_1": s1.gegevens},
+        VANDAAG,
     )
-    assert s2.termijn == plus_werkdagen(VANDAAG, 10)  # gemeente reacts within 10 werkdagen
+    assert s2.termijn == plus_werkdagen(date(2026, 11, 20), 10)  # gemeente: 10 werkdagen after aanlevering
     vast = {"stap_1": s1.gegevens, "stap_2": s2.gegevens}
     s3 = WBW.overgang(
         "stap_2",
@@ -132,14 +143,29 @@ def test_seed_002_oplossen_vraagt_akkoord_van_beide_partijen():
     """'Zowel de jeugdprofessional en de jeugdhulpaanbieder moeten akkoord zijn' (seed 002 stap 1)."""
     with pytest.raises(OngeldigeInvoer):
         WBW.overgang("stap_1", "opgelost", {"akkoord_toegang": True, "bevestigd_per_mail": True}, {}, VANDAAG)
+    for nee in ("akkoord_toegang", "akkoord_aanbieder"):
+        with pytest.raises(OngeldigeInvoer) as fout:
+            WBW.overgang(
+                "stap_1",
+                "opgelost",
+                {"akkoord_toegang": True, "akkoord_aanbieder": True, "bevestigd_per_mail": True} | {nee: False},
+                {},
+                VANDAAG,
+            )
+        assert fout.value.veld == nee and "seed 002 §2.3" in fout.value.bericht.lower()
     opgelost = WBW.overgang(
         "stap_1",
         "opgelost",
-        {"akkoord_toegang": True, "akkoord_aanbieder": True, "bevestigd_per_mail": True},
+        {
+            "akkoord_toegang": True,
+            "akkoord_aanbieder": True,
+            "bevestigd_per_mail": True,
+            "arrangement_goedgekeurd_op": "2026-11-24",
+        },
         {},
         VANDAAG,
     )
-    assert opgelost.naar.eind and opgelost.termijn == date(2026, 12, 15)  # start zorg within 3 weeks
+    assert opgelost.naar.eind and opgelost.termijn == date(2026, 12, 15)  # start zorg within 3 weeks (002 §1.3)
 
 
 def test_seed_002_subcommissie_is_een_van_de_twee():
@@ -177,3 +203,60 @@ def test_werkdagen_slaan_weekend_en_feestdagen_over():
     assert plus_werkdagen(date(2026, 12, 23), 3) == date(2026, 12, 29)
     assert plus_werkdagen(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday + 1 = Monday
     assert werkdagen_tussen(date(2026, 12, 23), date(2026, 12, 29)) == 3
+
+
+def _definitie(tmp_path: Path, toestand: str) -> Path:
+    pad = tmp_path / "r.toml"
+    pad.write_text(
+        'naam = "r"\nstart = "a"\n[velden]\nok = { soort = "ja_nee" }\nop = { soort = "datum" }\n'
+        'tekst = { soort = "tekst" }\n[[toestanden]]\ncode = "a"\n' + toestand
+    )
+    return pad
+
+
+def test_vereist_waar_weigert_nee_en_geldt_ook_bij_aanvulling(tmp_path):
+    """Het algemene mechanisme achter seed 000 stap 2/3 (herhaling) en seed 002 §2.3 (akkoord van beide partijen)."""
+    route = laad_route(_definitie(tmp_path, 'verplicht = ["ok"]\nvereist_waar = { ok = "Omdat de seed het zegt." }\n'))
+    assert route.begin({"ok": True}, VANDAAG).gegevens == {"ok": True}
+    with pytest.raises(OngeldigeInvoer) as fout:
+        route.begin({"ok": False}, VANDAAG)
+    assert fout.value.veld == "ok" and fout.value.bericht.endswith("Omdat de seed het zegt.")
+    with pytest.raises(OngeldigeInvoer):
+        route.aanvulling("a", {"ok": False}, {"a": {"ok": True}})
+    assert route.aanvulling("a", {"ok": True}, {"a": {"ok": True}}) == {"ok": True}
+
+
+@pytest.mark.parametrize(
+    ("toestand", "melding"),
+    [
+        ('verplicht = []\nvereist_waar = { ok = "x" }\n', "vereist_waar"),  # must be verplicht as well
+        ('verplicht = ["tekst"]\nvereist_waar = { tekst = "x" }\n', "vereist_waar"),  # must be ja_nee
+        ('termijn = { aantal = 3, eenheid = "weken", vanaf = "tekst" }\n', "geen datumveld"),
+        ('termijn = { aantal = 3, eenheid = "weken", vanaf = "bestaat_niet" }\n', "geen datumveld"),
+    ],
+)
+def test_definitie_met_ongeldige_vereist_waar_of_vanaf_wordt_geweigerd(tmp_path, toestand, melding):
+    with pytest.raises(ValueError, match=melding):
+        laad_route(_definitie(tmp_path, toestand))
+
+
+def test_termijn_loopt_vanaf_vastgelegde_datum_en_zonder_bron_is_ze_regionaal(tmp_path):
+    route = laad_route(_definitie(tmp_path, 'termijn = { aantal = 10, eenheid = "werkdagen", vanaf = "op" }\n'))
+    termijn = route.toestanden["a"].termijn
+    assert termijn is not None and termijn.bron == "regionale standaard" and termijn.regionaal
+    assert route.begin({"op": "2026-12-22"}, VANDAAG).termijn == date(2027, 1, 7)  # Christmas and New Year skipped
+    assert route.begin({}, VANDAAG).termijn is None  # the clock has not started
+    assert route.termijn_na_aanvulling("a", {"a": {"op": "2026-11-02"}}) == plus_werkdagen(date(2026, 11, 2), 10)
+    assert ROB.termijn_na_aanvulling("stap_2", {"stap_2": STAP_2}) is None  # no vanaf: entering the step counts
+    assert not WBW.toestanden["stap_1"].termijn.regionaal  # type: ignore[union-attr]
+
+
+def test_met_termijnen_past_alleen_bestaande_termijnen_aan():
+    aangepast = met_termijnen(ROUTES, {"rmz-melding.ONTVANGEN": 3})
+    rmz = aangepast["rmz-melding"]
+    assert rmz.toestanden["ONTVANGEN"].termijn.aantal == 3  # type: ignore[union-attr]
+    assert rmz.begin({}, VANDAAG).termijn == plus_werkdagen(VANDAAG, 3)
+    assert ROUTES["rmz-melding"].begin({}, VANDAAG).termijn == plus_werkdagen(VANDAAG, 5)  # original untouched
+    for fout in ({"rmz-melding.AFGEROND": 3}, {"onbekend.X": 3}, {"rmz-melding.ONTVANGEN": 0}, {"zonder-punt": 1}):
+        with pytest.raises(ValueError, match="Termijninstelling"):
+            met_termijnen(ROUTES, fout)

@@ -33,13 +33,18 @@ async def test_seed_002_arrangementgeschil_van_gesprek_tot_geschillencommissie(a
                 "omschrijving": "Geen overeenstemming over de PIC",
                 "route": "wbw-arrangement",
                 "toelichting": "Intakegesprek",
-                "gegevens": {"discussiepunt": "1", "zorgcontinuiteit": True, "advies_van": "zorgmakelaar"},
+                "gegevens": {
+                    "discussiepunt": "1",
+                    "zorgcontinuiteit": True,
+                    "advies_van": "zorgmakelaar",
+                    "eerste_gesprek_gezin": "2026-11-02",
+                },
             }
         },
     )
     assert "errors" not in r, r
     s = r["data"]["registreerSignaal"]
-    assert (s["route"], s["stap"]) == ("wbw-arrangement", "stap_1") and s["termijn"]
+    assert (s["route"], s["stap"]) == ("wbw-arrangement", "stap_1") and s["termijn"] == "2026-11-23"
     stappen = [
         ("2", {"toelichting": "Lokale aanstuurder ingeschakeld", "gegevens": {"zorgcontinuiteit": True}}),
         ("3", {"toelichting": "Voorgelegd aan Zi2T", "gegevens": {"zorgcontinuiteit": True, "advies_zi2t": "PIC 2B"}}),
