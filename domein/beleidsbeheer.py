@@ -58,7 +58,7 @@ async def wijzigingen(conn: AsyncConnection) -> list[Wijziging]:
 def _controleer(vz: Verzoek, soort: Soort, regel: Beleidsregel) -> None:
     huidig = vz.beslisser.regels()
     if soort is Soort.TOEVOEGEN:
-        bezwaren = toets(regel, vz.beslisser.bekende_resources())
+        bezwaren = toets(regel, vz.beslisser.bekende_resources(), vz.routes)
         if bezwaren:
             raise OngeldigeInvoer(
                 "Deze beleidsregel is geweigerd: " + " ".join(u for _, u in bezwaren),

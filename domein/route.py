@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from domein.actor import Rol
 from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
 from domein.werkdagen import termijn
 
@@ -22,6 +23,8 @@ MAP = Path(__file__).parent / "routes"
 SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
 LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
+# Verantwoording and beheer never take a step of a route: that is uitvoering of a melding or signaal.
+_STAPROLLEN = frozenset(Rol) - {Rol.PRIVACY_OFFICER, Rol.BEHEERDER}
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Toestand:
     defaults to ``verplicht``. Recording may start lighter and be supplemented (``aanvulling``)."""
     ladderstap: str | None = None
     """Where entering this toestand counts in the statistics (a ``Ladderstap``); see domein/stapgebeurtenissen."""
+    wie: tuple[Rol, ...] = ()
+    """The roles that may take this step at all: the bound on ``route.<naam>.<code>`` (domein/doelbinding)."""
 
     @property
     def voor_volledig(self) -> tuple[str, ...]:
@@ -200,6 +205,9 @@ def laad_route(pad: Path) -> Route:
             raise _fout(pad, f"toestand {t['code']} heeft een onbekende ladderstap; kies uit {sorted(LADDERSTAPPEN)}")
         if tm is not None and tm.get("eenheid") not in EENHEDEN:
             raise _fout(pad, f"toestand {t['code']} heeft een onbekende termijneenheid")
+        wie = t.get("wie", [])
+        if any(r not in _STAPROLLEN for r in wie):
+            raise _fout(pad, f"toestand {t['code']}: wie mag alleen {sorted(_STAPROLLEN)} noemen")
         toestanden[t["code"]] = Toestand(
             t["code"],
             t.get("titel", t["code"]),
@@ -209,6 +217,7 @@ def laad_route(pad: Path) -> Route:
             t.get("gevolg"),
             tuple(t.get("volledig", [])),
             t.get("ladderstap"),
+            tuple(Rol(r) for r in wie),
         )
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])
