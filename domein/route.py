@@ -17,6 +17,7 @@ from typing import Any
 
 from domein.actor import Rol
 from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
+from domein.waarden import controleer_tekst
 from domein.werkdagen import termijn
 
 MAP = Path(__file__).parent / "routes"
@@ -40,7 +41,7 @@ class Veld:
         if self.soort == "tekst":
             if not isinstance(waarde, str) or not waarde.strip() or len(waarde) > 10_000:
                 raise fout
-            return waarde.strip()
+            return controleer_tekst(waarde, self.naam, maximaal=10_000)  # the one check for every free text
         if self.soort == "datum":
             try:
                 return date.fromisoformat(str(waarde)).isoformat()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -96,7 +98,51 @@ def controleer_tekst(tekst: str, veld: str, *, maximaal: int, verplicht: bool = 
         raise OngeldigeInvoer(f"Vul '{veld}' in.", veld=veld)
     if len(waarde) > maximaal:
         raise OngeldigeInvoer(f"'{veld}' is te lang (maximaal {maximaal} tekens).", veld=veld)
+    weiger_bsn_in_tekst(waarde, veld)
     return waarde
+
+
+def weiger_bsn_in_tekst(tekst: str, veld: str) -> None:
+    """Geen BSN in vrije tekst, in geen enkel veld (ook niet de hulpvraag van de eigen casus).
+
+    A BSN belongs in its own field (inwoner.bsn, betrokkenen.bsn): there it is pseudonymised in the audit
+    log, found by an inzageverzoek and removed by the bewaartermijn; in free text it escapes all three,
+    and free text travels (to the RMZ, the contractmanager, every gemeente for a datalek).
+    """
+    if bevat_bsn(tekst):
+        raise OngeldigeInvoer(
+            f"'{veld}' lijkt een BSN te bevatten. Noem een persoon in vrije tekst nooit met een BSN; een BSN hoort "
+            "alleen in het veld daarvoor (inwoner.bsn of betrokkenen.bsn).",
+            veld=veld,
+        )
+
+
+def _woorden(tekst: str) -> str:
+    """Kleine letters zonder accenten, alleen woorden, met spaties eromheen: 'Özdemir-Jansen' → ' ozdemir jansen '."""
+    zonder = "".join(c for c in unicodedata.normalize("NFKD", tekst) if not unicodedata.combining(c))
+    return " " + " ".join(re.findall(r"\w+", zonder.casefold())) + " "
+
+
+def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
+    """Of een vrije tekst een van deze namen noemt: hele woorden, zonder onderscheid in hoofdletters of accenten.
+
+    A name counts as named by its full form, by the name without its first word ('J. de Vries' and
+    'mevrouw de Vries' for 'Jan de Vries') or by its last word when that is at least 4 letters long
+    (shorter ones like 'Dam' are ordinary words too often).
+    """
+    woorden = _woorden(tekst)
+    for naam in namen:
+        delen = _woorden(naam).split()
+        if not delen:
+            continue
+        vormen = {
+            " ".join(delen),
+            " ".join(delen[1:]) if len(delen) > 2 else "",
+            delen[-1] if len(delen[-1]) >= 4 else "",
+        }
+        if any(v and f" {v} " in woorden for v in vormen):
+            return True
+    return False
 
 
 class Categorie(StrEnum):
