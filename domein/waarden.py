@@ -64,11 +64,18 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
     return waarde
 
 
+_SCHEIDING = r"[\s.\-\u2010-\u2015/_]{0,3}"
+_BSN_IN_TEKST = re.compile(rf"(?<![\d.-])\d(?:{_SCHEIDING}\d){{8}}(?!\d)")
+
+
 def bevat_bsn(tekst: str) -> bool:
     """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
-    # Also written with spaces, dots or dashes between the digits ("999 990 019", "9999.90.019").
-    for gevonden in re.findall(r"(?<![\d.-])\d(?:[\s.-]?\d){8}(?![\d])", tekst):
-        kandidaat = re.sub(r"[\s.-]", "", gevonden)
+    # Also written with spaces, dots, dashes (any Unicode dash), slashes or underscores between the digits, one
+    # to three at a time ("999 990 019", "9999.90.019", "999 - 990 - 019"), in full-width digits, or with
+    # invisible format characters (zero-width space) between them: NFKC and dropping those undo that.
+    genormaliseerd = "".join(c for c in unicodedata.normalize("NFKC", tekst) if unicodedata.category(c) != "Cf")
+    for gevonden in _BSN_IN_TEKST.findall(genormaliseerd):
+        kandidaat = "".join(c for c in gevonden if c.isdigit())
         try:
             controleer_bsn(kandidaat)
         except OngeldigeInvoer:

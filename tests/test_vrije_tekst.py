@@ -33,7 +33,19 @@ from tests.hulp_signalen import (
 )
 
 BSN = "999990019"
-SCHRIJFWIJZEN = [BSN, "999 990 019", "9999.90.019", "999-990-019", "BSN:999990019.", "(999.990.019)"]
+SCHRIJFWIJZEN = [
+    BSN,
+    "999 990 019",
+    "9999.90.019",
+    "999-990-019",
+    "BSN:999990019.",
+    "(999.990.019)",
+    "999 - 990 - 019",
+    "999\u2013990\u2013019",  # en dash
+    "999\u200b990\u200b019",  # zero-width spaces
+    "999\u00a0990\u00a0019",  # non-breaking spaces
+    "\uff19\uff19\uff19\uff19\uff19\uff10\uff10\uff11\uff19",  # full-width digits
+]
 
 
 @pytest.mark.parametrize("schrijfwijze", SCHRIJFWIJZEN)
@@ -44,7 +56,14 @@ def test_een_bsn_in_vrije_tekst_wordt_in_elke_schrijfwijze_geweigerd(schrijfwijz
 
 
 @pytest.mark.parametrize(
-    "tekst", ["Bel 06-12345678", "KvK 93000001 en AGB 97000001", "Factuur 123456789 van 2026-11-02", "1.234.567,89"]
+    "tekst",
+    [
+        "Bel 06-12345678",
+        "KvK 93000001 en AGB 97000001",
+        "Factuur 123456789 van 2026-11-02",
+        "1.234.567,89",
+        "Gesprek 2026-11-02 10:15, tel 024 - 123 45 67",
+    ],
 )
 def test_andere_nummers_in_vrije_tekst_mogen_wel(tekst):
     """A number that is no BSN (fails the elfproef, or is not 9 digits) is an ordinary part of a text."""
