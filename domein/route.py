@@ -1,7 +1,8 @@
 """Routes als gegevens: stappen, verplichte vastleggingen, toegestane overgangen, eindtoestanden, termijnen.
 
 Regions differ, so a route is a definition file (TOML in ``domein/routes/``), not code. Who may
-perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv.
+perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv, within
+the bound the definition sets (``wie`` per toestand, checked by domein/doelbinding.py).
 A new region's route is a new file plus policy lines.
 """
 
