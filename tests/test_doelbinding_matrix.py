@@ -17,7 +17,7 @@ import pytest
 from beleid.beslisser import CasbinBeslisser
 from domein.actor import Rol
 from domein.doelbinding import GRENZEN, toets
-from domein.route import laad_routes
+from domein.route import laad_route, laad_routes
 from domein.toegang import Actie, Beleidsregel, Bereik
 
 TEST_ROUTES = Path(__file__).parent / "routes_test"
@@ -158,3 +158,12 @@ def test_een_route_zonder_wie_geeft_niemand_een_stap():
     regel = Beleidsregel("consulent", "route.regio-test.melden", "schrijven", "eigen_gemeente", "uitvoering")
     assert not toets(regel, set(RESOURCES), ROUTES)
     assert toets(regel, set(RESOURCES), kaal)
+
+
+@pytest.mark.parametrize("wie", ['["beheerder"]', '["privacy_officer"]', '["iemand"]'])
+def test_een_routedefinitie_geeft_een_stap_nooit_aan_verantwoording_beheer_of_een_onbekende_rol(tmp_path, wie):
+    tekst = (TEST_ROUTES / "regio-test.toml").read_text(encoding="utf-8")
+    pad = tmp_path / "regio-fout.toml"
+    pad.write_text(tekst.replace('wie = ["consulent"]', f"wie = {wie}"), encoding="utf-8")
+    with pytest.raises(ValueError, match="wie"):
+        laad_route(pad)
