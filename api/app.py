@@ -1,7 +1,7 @@
 """De Starlette-app: /graphql (POST en GraphiQL), /health. Eén transactie per operatie.
 
-Each operation runs in one database transaction together with its audit records. A failed
-mutation rolls back everything except the audit records of denied attempts, which are written
+Each operation runs in one unit of work (domein/werkeenheid.py) together with its audit records. A
+failed mutation rolls back everything except the audit records of denied attempts, which are written
 in a fresh transaction. If the audit cannot be written, the answer carries no data.
 """
 
@@ -40,13 +40,13 @@ from api.limieten import (
 from api.schema import maak_schema
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
-from domein import audit
 from domein.actor import Actor
-from domein.audit import Pseudonimiseerder
+from domein.audit import AuditBuffer, Pseudonimiseerder
 from domein.maandtabellen import Drempels, StatistiekCache
 from domein.route import Route as RouteDefinitie
 from domein.route import standaard_routes
 from domein.verzoek import Verzoek
+from domein.werkeenheid import Terugdraaien, werkeenheid
 
 log = logging.getLogger("regiekamer")
 
@@ -67,8 +67,10 @@ class Toestand:
     def __post_init__(self) -> None:
         self.beleidsbron = Beleidsbron(self.beslisser)
 
-    async def verzoek(self, actor: Actor, conn: AsyncConnection, request_id: str) -> tuple[Verzoek, CasbinBeslisser]:
-        """De werkeenheid van één verzoek, met het beleid van de nieuwste versie."""
+    async def verzoek(
+        self, actor: Actor, conn: AsyncConnection, request_id: str, auditbuffer: AuditBuffer
+    ) -> tuple[Verzoek, CasbinBeslisser]:
+        """Het verzoek binnen een werkeenheid (``auditbuffer`` is de hare), met het beleid van de nieuwste versie."""
         beslisser = await self.beleidsbron.actueel(conn)
         return Verzoek(
             actor,
@@ -76,6 +78,7 @@ class Toestand:
             beslisser,
             self.pseudonimiseerder,
             request_id,
+            audit=auditbuffer,
             drempels=self.drempels,
             statistiekcache=self.statistiekcache,
             routes=self.routes,
@@ -111,23 +114,19 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     except OngeldigeQuery as e:
         return {"errors": [fout("BAD_USER_INPUT", e.bericht)]}
     mutatie = _is_mutatie(document, operatie)
-    async with t.engine.connect() as conn:
-        await conn.begin()
-        try:
-            vz, beslisser = await t.verzoek(actor, conn, request_id)
+    fouten: list[dict[str, Any]] = []
+    try:
+        async with werkeenheid(t.engine, request_id) as eenheid:
+            vz, beslisser = await t.verzoek(actor, eenheid.conn, request_id, eenheid.audit)
             resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, beslisser), operation_name=operatie)
             fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
             if mutatie and fouten:
-                await conn.rollback()
-                async with conn.begin():
-                    await audit.schrijf(conn, vz.audit.weigeringen, request_id)
-                return {"data": None, "errors": fouten}
-            await audit.schrijf(conn, vz.audit.alle(), request_id)
-            await conn.commit()
-        except Exception as fout_:
-            log_onverwacht(request_id, fout_)
-            await conn.rollback()
-            return {"data": None, "errors": [intern(request_id)]}
+                raise Terugdraaien  # a failed mutation leaves nothing behind but its refusals
+    except Terugdraaien:
+        return {"data": None, "errors": fouten}
+    except Exception as fout_:
+        log_onverwacht(request_id, fout_)
+        return {"data": None, "errors": [intern(request_id)]}
     antwoord: dict[str, Any] = {"data": resultaat.data}
     if fouten:
         antwoord["errors"] = fouten

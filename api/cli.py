@@ -142,28 +142,24 @@ async def _importeer(
 
     from beleid.beslisser import CasbinBeslisser
     from beleid.bron import Beleidsbron
-    from domein import audit, zorgkosten
+    from domein import zorgkosten
     from domein.actor import Actor, Rol
     from domein.audit import Pseudonimiseerder
     from domein.fouten import DomeinFout
     from domein.opslag.db import maak_engine
     from domein.verzoek import Verzoek
+    from domein.werkeenheid import werkeenheid
 
     engine = maak_engine(url)
-    request_id = str(uuid.uuid4())
     try:
-        async with engine.connect() as conn:
-            await conn.begin()
-            beslisser = await Beleidsbron(CasbinBeslisser()).actueel(conn)  # with run-time changes
-            vz = Verzoek(Actor(sub, Rol.BACKOFFICE, gemeente), conn, beslisser, Pseudonimiseerder(sleutel), request_id)
-            try:
-                aanlevering = await zorgkosten.lever_aan(vz, ruw)
-            except DomeinFout as e:
-                await conn.rollback()
-                return None, e.fouten or [{"regel": None, "veld": e.veld, "melding": e.bericht}]
-            await audit.schrijf(conn, vz.audit.alle(), request_id)
-            await conn.commit()
-            return aanlevering, []
+        async with werkeenheid(engine, str(uuid.uuid4())) as e:
+            beslisser = await Beleidsbron(CasbinBeslisser()).actueel(e.conn)  # with run-time changes
+            actor = Actor(sub, Rol.BACKOFFICE, gemeente)
+            vz = Verzoek(actor, e.conn, beslisser, Pseudonimiseerder(sleutel), e.request_id, audit=e.audit)
+            aanlevering = await zorgkosten.lever_aan(vz, ruw)
+        return aanlevering, []
+    except DomeinFout as f:  # rolled back; the refusal itself is in the audit log (toegang.md rule 7)
+        return None, f.fouten or [{"regel": None, "veld": f.veld, "melding": f.bericht}]
     finally:
         await engine.dispose()
 

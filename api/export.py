@@ -18,9 +18,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from api.auth import OngeldigToken, bearer_token
 from api.fouten import fout, intern, log_onverwacht
-from domein import audit, auditlog
+from domein import auditlog
 from domein.fouten import DomeinFout, OngeldigeInvoer
 from domein.waarden import als_utc
+from domein.werkeenheid import werkeenheid
 
 _STATUS = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}
 _REGELS_PER_BLOK = 500
@@ -57,23 +58,15 @@ async def auditlog_export(request: Request) -> Response:
         tot = _tijd(request.query_params.get("tot"), "tot")
     except OngeldigeInvoer as e:
         return _fout(e.code, e.bericht, request_id, e.veld)
-    async with t.engine.connect() as conn:
-        await conn.begin()
-        try:
-            vz, _ = await t.verzoek(actor, conn, request_id)
-            try:
-                opdracht = auditlog.begin_export(vz, van, tot)
-            except DomeinFout as e:
-                await conn.rollback()
-                async with conn.begin():
-                    await audit.schrijf(conn, vz.audit.weigeringen, request_id)
-                return _fout(e.code, e.bericht, request_id, e.veld)
-            await audit.schrijf(conn, vz.audit.alle(), request_id)
-            await conn.commit()
-        except Exception as e:
-            log_onverwacht(request_id, e)
-            await conn.rollback()
-            return JSONResponse({"errors": [intern(request_id)]}, status_code=500, headers={"X-Request-Id": request_id})
+    try:
+        async with werkeenheid(t.engine, request_id) as eenheid:
+            vz, _ = await t.verzoek(actor, eenheid.conn, request_id, eenheid.audit)
+            opdracht = auditlog.begin_export(vz, van, tot)
+    except DomeinFout as e:
+        return _fout(e.code, e.bericht, request_id, e.veld)
+    except Exception as e:
+        log_onverwacht(request_id, e)
+        return JSONResponse({"errors": [intern(request_id)]}, status_code=500, headers={"X-Request-Id": request_id})
 
     async def regels() -> AsyncIterator[str]:
         blok: list[str] = []  # one write per block of lines, not one per line

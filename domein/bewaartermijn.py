@@ -17,7 +17,6 @@ batch in progress, which the next run (same peildatum or later) picks up. Runnin
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +24,6 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domein import audit
 from domein.audit import AuditRegel, Operatie, Systeemtaak, Uitkomst
 from domein.opslag.tabellen import (
     casus,
@@ -38,6 +36,7 @@ from domein.opslag.tabellen import (
 )
 from domein.route import Route, standaard_routes
 from domein.waarden import CasusStatus, MeldingSoort
+from domein.werkeenheid import werkeenheid
 
 _DUUR = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 UITVOERDER = "regiekamer bewaartermijn"
@@ -201,7 +200,8 @@ def _auditregels(cat: _Categorie, weg: dict[str, set[str]], eigenaars: dict[str,
 
 
 async def _batch(engine: AsyncEngine, cat: _Categorie, grens: datetime, grootte: int) -> int:
-    async with engine.begin() as conn:
+    async with werkeenheid(engine) as eenheid:
+        conn = eenheid.conn
         query = (
             sa.select(cat.tabel.c.id, cat.tabel.c.gemeente_code)
             .where(cat.kandidaat(grens))
@@ -214,7 +214,7 @@ async def _batch(engine: AsyncEngine, cat: _Categorie, grens: datetime, grootte:
         if not eigenaars:
             return 0
         weg = await cat.verwijder(conn, sorted(eigenaars), datetime.now(UTC))
-        await audit.schrijf(conn, _auditregels(cat, weg, eigenaars), str(uuid.uuid4()))
+        eenheid.audit.voeg_toe_alle(_auditregels(cat, weg, eigenaars))
     return len(eigenaars)
 
 

@@ -27,7 +27,7 @@ from domein.opslag.tabellen import casus, datalek, datalek_melding, datalek_obje
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import als_utc, bevat_bsn, controleer_tekst
+from domein.waarden import als_utc, controleer_tekst
 
 RESOURCE = "datalek"
 AP_TERMIJN = timedelta(hours=72)
@@ -117,13 +117,8 @@ async def _eigen_objecten(vz: Verzoek, invoer: DatalekInvoer) -> dict[tuple[str,
 
 async def registreer(vz: Verzoek, invoer: DatalekInvoer) -> Datalek:
     besluit = vz.eis(RESOURCE, Actie.SCHRIJVEN)
+    # Every organisation reads it: controleer_tekst refuses a BSN; name the casussen by id in casusIds.
     omschrijving = controleer_tekst(invoer.omschrijving, "omschrijving", maximaal=5000)
-    if bevat_bsn(omschrijving):  # every organisation reads it; names cannot be detected, numbers can
-        raise OngeldigeInvoer(
-            "De omschrijving lijkt een BSN te bevatten; alle gemeenten lezen haar. Noem de casussen of meldingen "
-            "met hun id in casusIds of meldingIds, niet met persoonsgegevens.",
-            veld="omschrijving",
-        )
     nu = vz.nu()
     ontdekt = als_utc(invoer.ontdekt_op)
     if ontdekt > nu + timedelta(minutes=5):

@@ -8,7 +8,6 @@ Everything goes through the normal use cases, so the demo also fills the audit l
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domein import aanbieders, audit, bibob, casussen, contracten, datalekken, meldingen, signalen, zorgkosten
+from domein import aanbieders, bibob, casussen, contracten, datalekken, meldingen, signalen, zorgkosten
 from domein.actor import Actor, Rol
 from domein.audit import Pseudonimiseerder
 from domein.fouten import OngeldigeInvoer
@@ -25,6 +24,7 @@ from domein.opslag.tabellen import aanbieder
 from domein.toegang import Beslisser
 from domein.verzoek import Verzoek
 from domein.waarden import BetrokkeneSoort, Categorie, ContractSoort, Leefdomein, MeldingSoort, Urgentie, controleer_bsn
+from domein.werkeenheid import werkeenheid
 
 AANBIEDERS = [
     ("Zorggroep Voorbeeld BV", "90000001", "98000001"),
@@ -98,13 +98,15 @@ def fictieve_bsns(start: int = 999990000) -> Iterator[str]:
 
 async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseudonimiseerder) -> bool:
     """Vult een lege database; doet niets (False) als er al aanbieders zijn."""
-    async with engine.connect() as conn:
-        await conn.begin()
+    async with werkeenheid(engine) as eenheid:
+        conn, request_id = eenheid.conn, eenheid.request_id
         if await conn.scalar(sa.select(sa.func.count()).select_from(aanbieder)):
-            await conn.rollback()
             return False
-        request_id = str(uuid.uuid4())
-        beheer = Verzoek(Actor("demo-beheerder", Rol.BEHEERDER, None), conn, beslisser, pseudonimiseerder, request_id)
+        # Every demo Verzoek hands its records to this one; the unit of work writes them with the data.
+        beheer = Verzoek(
+            Actor("demo-beheerder", Rol.BEHEERDER, None), conn, beslisser, pseudonimiseerder, request_id,
+            audit=eenheid.audit,
+        )  # fmt: skip
         ids = [(await aanbieders.registreer(beheer, aanbieders.AanbiederInvoer(n, k, a))).id for n, k, a in AANBIEDERS]
         plafond = [
             contracten.Budgetplafond(2026, Decimal("1500000.00")),
@@ -147,8 +149,6 @@ async def vul(engine: AsyncEngine, beslisser: Beslisser, pseudonimiseerder: Pseu
         await _signalen_en_meldingen(conn, beslisser, pseudonimiseerder, request_id, beheer, ids, bsns)
         await _historie(conn, beslisser, pseudonimiseerder, request_id, beheer, ids)
         await _privacykantoor(conn, beslisser, pseudonimiseerder, request_id, beheer, ids)
-        await audit.schrijf(conn, beheer.audit.alle(), request_id)
-        await conn.commit()
         return True
 
 

@@ -8,15 +8,20 @@ resource this table does not know (deny by default: a new resource gets a decisi
 Three kinds of resources:
 - persoonsgegevens and what reveals them (casus, inwoner, betrokkenen, free texts, audit log, inzage,
   privacymeldingen, datalekken): exactly the matrix, per actie;
-- data of one gemeente without persons (signalen' routes, aggregates, zorgkosten): never wider than
-  the own gemeente for a gemeente role (rule 1), never for the privacy officer or the beheerder;
+- data of one gemeente without persons (aggregates, zorgkosten): exactly the roles and actions of the
+  matrix, never wider than the own gemeente for a gemeente role (rule 1);
+- taking a step of a route (``route.<naam>.<toestand>``): only the roles the route definition names for
+  that toestand (``wie``), so a route added as a file brings its own bound; writing only;
 - regional business data (aanbieders, contracts, gemeenten, the Bibob flag): per the matrix for writes,
   readable by any role that serves a doel with it.
 """
 
 from __future__ import annotations
 
-from domein.actor import Rol
+from collections.abc import Mapping
+
+from domein.actor import GEMEENTEGEBONDEN, Rol
+from domein.route import Route
 from domein.toegang import Actie, Beleidsregel, Bereik
 
 DOEL_VAN_ROL: dict[Rol, str] = {
@@ -37,11 +42,6 @@ Grens = dict[Rol, dict[Actie, Bereik]]
 _GEMEENTEROLLEN = (Rol.CONSULENT, Rol.KWALITEITSMEDEWERKER, Rol.BACKOFFICE)
 _MELDER: Grens = {Rol.CONSULENT: {L: EG}, Rol.KWALITEITSMEDEWERKER: {L: EG}}
 _RMZ_EN_CM: Grens = {Rol.RMZ_MEDEWERKER: {L: R}, Rol.CONTRACTMANAGER: {L: R}}
-_GEMEENTEDATA: Grens = {
-    **{rol: {L: EG, S: EG} for rol in _GEMEENTEROLLEN},
-    Rol.RMZ_MEDEWERKER: {L: R, S: R},
-    Rol.CONTRACTMANAGER: {L: R, S: R},
-}
 _IEDEREEN_LEZEN: Grens = {rol: {L: R} for rol in Rol}
 
 GRENZEN: dict[str, Grens] = {
@@ -73,8 +73,15 @@ GRENZEN: dict[str, Grens] = {
     # data of one gemeente without persons: aggregates and zorgkosten
     "statistiek": {rol: {L: EG} for rol in _GEMEENTEROLLEN} | _RMZ_EN_CM,
     "uitnutting": {rol: {L: EG} for rol in _GEMEENTEROLLEN} | _RMZ_EN_CM,
-    "zorgkosten": _GEMEENTEDATA,
-    "zorgkosten.aanlevering": {rol: {L: EG} for rol in _GEMEENTEROLLEN},
+    # zorgkosten: consulent/kwaliteitsmw R own, backoffice W own, contractmanager R; the RMZ nothing
+    "zorgkosten": {
+        Rol.CONSULENT: {L: EG},
+        Rol.KWALITEITSMEDEWERKER: {L: EG},
+        Rol.BACKOFFICE: {S: EG},
+        Rol.CONTRACTMANAGER: {L: R},
+    },
+    # the receipt of the backoffice's own delivery, not a read of stored zorgkosten
+    "zorgkosten.aanlevering": {Rol.BACKOFFICE: {L: EG}},
     # regional business data
     "aanbieder": _IEDEREEN_LEZEN | {Rol.CONTRACTMANAGER: {L: R, S: R}, Rol.BEHEERDER: {L: R, S: R}},
     "contract": _IEDEREEN_LEZEN | {Rol.CONTRACTMANAGER: {L: R, S: R}, Rol.BEHEERDER: {L: R, S: R}},
@@ -89,25 +96,37 @@ GRENZEN: dict[str, Grens] = {
 }
 """Per resource: the most each role may get, per actie (toegang.md matrix). Absent = never."""
 
-ROUTE_OVERGANG = _GEMEENTEDATA
-"""``route.<naam>.<toestand>``: taking a step of a route (data as well: routes are added as files)."""
-
 _BREEDTE = {Bereik.EIGEN_GEMEENTE: 0, Bereik.EIGEN_ORGANISATIE: 0, Bereik.REGIO: 1}
 
 BEHEER_VAN_BELEID = ("beheerder", "beleid", "schrijven", "regio", "beheer")
 """The rule that lets a beheerder change the policy at all: removing it would lock everyone out."""
 
 
-def grens(resource: str) -> Grens | None:
+def _routestap(resource: str, routes: Mapping[str, Route]) -> Grens | None:
+    """``route.<naam>.<toestand>``: writing, by the roles the definition names, in their own organisation."""
+    delen = resource.split(".")
+    if len(delen) != 3 or delen[0] != "route" or delen[1] not in routes:
+        return None
+    toestand = routes[delen[1]].toestanden.get(delen[2])
+    if toestand is None:
+        return None
+    return {rol: {S: EG if rol in GEMEENTEGEBONDEN else R} for rol in toestand.wie}
+
+
+def grens(resource: str, routes: Mapping[str, Route] | None = None) -> Grens | None:
+    """De grens van één resource; een routestap haalt haar grens uit de routedefinitie (``wie``)."""
     if resource in GRENZEN:
         return GRENZEN[resource]
-    if resource.startswith("route.") and resource.count(".") == 2:
-        return ROUTE_OVERGANG
-    return None
+    return _routestap(resource, routes or {})
 
 
-def toets(regel: Beleidsregel, bekende_resources: set[str]) -> list[tuple[str, str]]:
-    """Alle bezwaren tegen het toevoegen van ``regel``, als (veld, Nederlandse uitleg); leeg = toegestaan."""
+def toets(
+    regel: Beleidsregel, bekende_resources: set[str], routes: Mapping[str, Route] | None = None
+) -> list[tuple[str, str]]:
+    """Alle bezwaren tegen het toevoegen van ``regel``, als (veld, Nederlandse uitleg); leeg = toegestaan.
+
+    ``routes``: the route definitions in use; a step of a route is known once its definition is.
+    """
     try:
         rol = Rol(regel.rol)
     except ValueError:
@@ -121,8 +140,8 @@ def toets(regel: Beleidsregel, bekende_resources: set[str]) -> list[tuple[str, s
         bezwaren.append(
             ("doel", f"De rol {rol} dient het doel '{DOEL_VAN_ROL[rol]}' (toegang.md), niet '{regel.doel}'.")
         )
-    g = grens(regel.resource)
-    if regel.resource not in bekende_resources or g is None:
+    g = grens(regel.resource, routes)
+    if (regel.resource not in bekende_resources and _routestap(regel.resource, routes or {}) is None) or g is None:
         bezwaren.append(("resource", f"Onbekende resource {regel.resource!r}: het beleid kent die niet of heeft er "
                          "nog geen grens voor (domein/doelbinding.py)."))  # fmt: skip
         return bezwaren

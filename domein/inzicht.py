@@ -5,11 +5,14 @@ a stap of the ladder, in the month it entered it. ``STAP_1`` counts new signalen
 meldingen at the RMZ, ``DIRECTE_MELDING`` the meldingen sent straight to the contractmanager. Summed
 over stappen the total counts ladder events, not distinct signalen; group by STAP to read them apart.
 
-Only whole, completed months are published: the counts of a completed month never change (the month
-a stap was entered is fixed), so nothing can be learned by asking again tomorrow. Disclosure control
-is in domein/onthulling.py. Doorlooptijden (median and 90th percentile, werkdagen from entering to
-leaving the stap) and the share of first actions within the toestand's termijn are shown only in
-published cells, and only when at least k events are behind them.
+Only whole, completed months are published, and everything published for a month is frozen when it
+closes: the counts (the month a stap was entered is fixed) and the doorlooptijden and 'binnen termijn'
+too, which use only what was known on the month's closing day (a stap left, a first action taken, a
+termijn passed before then). So nothing can be learned by asking again tomorrow, and which figures are
+shown (at least k events behind them) cannot change either. Disclosure control is in
+domein/onthulling.py. Doorlooptijden (median and 90th percentile, werkdagen from entering to leaving the
+stap, for the stappen left before the month closed) and the share of first actions within the
+toestand's termijn are shown only in published cells, and only when at least k events are behind them.
 """
 
 from __future__ import annotations
@@ -119,22 +122,37 @@ def periode(van: date | None, tot: date | None, vandaag: date) -> tuple[date, da
     return van, tot
 
 
+def sluitdag(maand: str) -> date:
+    """De dag waarop een maand afgesloten is: de eerste dag van de volgende maand."""
+    j, m = int(maand[:4]), int(maand[5:7])
+    return date(j + 1, 1, 1) if m == 12 else date(j, m + 1, 1)
+
+
 def _tel_mee(
-    m: Meting, termijn: date | None, eerste_actie: date | None, doorlooptijd: int | None, vandaag: date
+    m: Meting,
+    termijn: date | None,
+    eerste_actie: date | None,
+    afgerond: date | None,
+    doorlooptijd: int | None,
+    gesloten: date,
 ) -> None:
-    """One stapgebeurtenis into a measurement: counted; its doorlooptijd if the stap was left; 'binnen termijn'
-    once decided (a first action happened, or the termijn passed without one)."""
+    """One stapgebeurtenis into a measurement, as it stood when its month closed (``gesloten``): counted; its
+    doorlooptijd if the stap was left before then; 'binnen termijn' once decided before then (a first action
+    happened, or the termijn passed without one). Later facts never change a closed month's figures."""
     m.aantal += 1
-    if doorlooptijd is not None:
+    if doorlooptijd is not None and afgerond is not None and afgerond < gesloten:
         m.doorlooptijden[doorlooptijd] += 1
-    if termijn is not None and (eerste_actie is not None or vandaag > termijn):
+    actie = eerste_actie if eerste_actie is not None and eerste_actie < gesloten else None
+    if termijn is not None and (actie is not None or gesloten > termijn):
         m.beslist += 1
-        m.binnen_termijn += eerste_actie is not None and eerste_actie <= termijn
+        m.binnen_termijn += actie is not None and actie <= termijn
 
 
-def _meting(termijn: date | None, eerste_actie: date | None, doorlooptijd: int | None, vandaag: date) -> Meting:
+def _meting(
+    termijn: date | None, eerste_actie: date | None, afgerond: date | None, doorlooptijd: int | None, gesloten: date
+) -> Meting:
     m = Meting()
-    _tel_mee(m, termijn, eerste_actie, doorlooptijd, vandaag)
+    _tel_mee(m, termijn, eerste_actie, afgerond, doorlooptijd, gesloten)
     return m
 
 
@@ -152,9 +170,9 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
         s = stapgebeurtenis.c
         kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
         kolom[Dimensie.CATEGORIE] = s.categorie
-        query = sa.select(s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.doorlooptijd).where(
-            s.maand.in_(oud)
-        )
+        query = sa.select(
+            s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
+        ).where(s.maand.in_(oud))
         atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
         n = len(ATOOM)
         for r in await vz.conn.execute(query):
@@ -163,7 +181,7 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
             meting = per_atoom.get(sleutel)
             if meting is None:
                 meting = per_atoom[sleutel] = Meting()
-            _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], vandaag)
+            _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], r[n + 4], sluitdag(r[0]))
         for m in oud:
             tellingen = {a: v.aantal for a, v in atomen[m].items()}
             bescherming = vz.statistiekcache.bescherming(

@@ -82,8 +82,8 @@ class StatistiekCache:
     def bescherming(
         self, maand: str, k: int, tellingen: dict[Sleutel, int], maak: Callable[[], Bescherming]
     ) -> Bescherming:
-        """Blocks depend on the counts only. A completed month's counts never change (only its doorlooptijden do),
-        so its blocks are reused as long as the counts are identical."""
+        """Blocks depend on the counts only. A completed month's counts never change, so its blocks are reused
+        as long as the counts are identical."""
         vingerafdruk = hash(frozenset(tellingen.items()))
         bewaard = self._blokken.get((maand, k))
         if bewaard is not None and bewaard[0] == vingerafdruk:

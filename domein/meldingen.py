@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domein import stapgebeurtenissen
+from domein import stapgebeurtenissen, vrije_tekst
 from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import (
@@ -316,6 +316,12 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         raise OngeldigeInvoer("Alleen een gemeente doet een melding.")
     controleer_betrokkenen(invoer.betrokkenen, invoer.betrokkene_geinformeerd)
     samenvatting = controleer_tekst(invoer.samenvatting, "samenvatting", maximaal=10_000)
+    clienten = [b.naam for b in invoer.betrokkenen if b.soort is BetrokkeneSoort.CLIENT]
+    vrije_tekst.controleer_genoemde_client(
+        vrije_tekst.vrije_teksten(samenvatting, invoer.stappen),
+        await vrije_tekst.bekende_clientnamen(vz, invoer.signaal_id, clienten),
+        invoer.betrokkene_geinformeerd,
+    )
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
     if invoer.soort is not MeldingSoort.CONTRACTMANAGER:  # every melding for the RMZ, whichever way it came

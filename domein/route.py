@@ -1,7 +1,8 @@
 """Routes als gegevens: stappen, verplichte vastleggingen, toegestane overgangen, eindtoestanden, termijnen.
 
 Regions differ, so a route is a definition file (TOML in ``domein/routes/``), not code. Who may
-perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv.
+perform a transition is decided by the policy: resource ``route.<naam>.<naar>`` in beleid.csv, within
+the bound the definition sets (``wie`` per toestand, checked by domein/doelbinding.py).
 A new region's route is a new file plus policy lines.
 
 A termijn names its ``bron``: a seed article where the seed sets it, otherwise ``regionale standaard``
@@ -19,7 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from domein.actor import Rol
 from domein.fouten import OngeldigeInvoer, OngeldigeOvergang, StappenOnvolledig
+from domein.waarden import controleer_tekst
 from domein.werkdagen import termijn
 
 MAP = Path(__file__).parent / "routes"
@@ -27,6 +30,8 @@ SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
 LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
 REGIONALE_STANDAARD = "regionale standaard"
+# Verantwoording and beheer never take a step of a route: that is uitvoering of a melding or signaal.
+_STAPROLLEN = frozenset(Rol) - {Rol.PRIVACY_OFFICER, Rol.BEHEERDER}
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Veld:
         if self.soort == "tekst":
             if not isinstance(waarde, str) or not waarde.strip() or len(waarde) > 10_000:
                 raise fout
-            return waarde.strip()
+            return controleer_tekst(waarde, self.naam, maximaal=10_000)  # the one check for every free text
         if self.soort == "datum":
             try:
                 return date.fromisoformat(str(waarde)).isoformat()
@@ -95,6 +100,8 @@ class Toestand:
     """Where entering this toestand counts in the statistics (a ``Ladderstap``); see domein/stapgebeurtenissen."""
     vereist_waar: Mapping[str, str] = field(default_factory=dict)
     """Ja/nee-fields that must be 'ja' here (field → why, with the seed article), e.g. both parties agree."""
+    wie: tuple[Rol, ...] = ()
+    """The roles that may take this step at all: the bound on ``route.<naam>.<code>`` (domein/doelbinding)."""
 
     @property
     def voor_volledig(self) -> tuple[str, ...]:
@@ -253,6 +260,9 @@ def laad_route(pad: Path) -> Route:
             # Required as well, so 'not recorded' cannot slip past 'must be ja'.
             if v not in velden or velden[v].soort != "ja_nee" or v not in t.get("verplicht", []):
                 raise _fout(pad, f"toestand {t['code']}: vereist_waar {v!r} moet een verplicht ja_nee-veld zijn")
+        wie = t.get("wie", [])
+        if any(r not in _STAPROLLEN for r in wie):
+            raise _fout(pad, f"toestand {t['code']}: wie mag alleen {sorted(_STAPROLLEN)} noemen")
         toestanden[t["code"]] = Toestand(
             t["code"],
             t.get("titel", t["code"]),
@@ -271,6 +281,7 @@ def laad_route(pad: Path) -> Route:
             tuple(t.get("volledig", [])),
             t.get("ladderstap"),
             {str(k): str(v) for k, v in waar.items()},
+            tuple(Rol(r) for r in wie),
         )
     overgangen = tuple(
         Overgang(o["van"], o["naar"], tuple(o.get("vereist_volledig", []))) for o in ruw.get("overgangen", [])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -62,11 +64,18 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
     return waarde
 
 
+_SCHEIDING = r"[\s.\-\u2010-\u2015/_]{0,3}"
+_BSN_IN_TEKST = re.compile(rf"(?<![\d.-])\d(?:{_SCHEIDING}\d){{8}}(?!\d)")
+
+
 def bevat_bsn(tekst: str) -> bool:
     """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
-    # Also written with spaces, dots or dashes between the digits ("999 990 019", "9999.90.019").
-    for gevonden in re.findall(r"(?<![\d.-])\d(?:[\s.-]?\d){8}(?![\d])", tekst):
-        kandidaat = re.sub(r"[\s.-]", "", gevonden)
+    # Also written with spaces, dots, dashes (any Unicode dash), slashes or underscores between the digits, one
+    # to three at a time ("999 990 019", "9999.90.019", "999 - 990 - 019"), in full-width digits, or with
+    # invisible format characters (zero-width space) between them: NFKC and dropping those undo that.
+    genormaliseerd = "".join(c for c in unicodedata.normalize("NFKC", tekst) if unicodedata.category(c) != "Cf")
+    for gevonden in _BSN_IN_TEKST.findall(genormaliseerd):
+        kandidaat = "".join(c for c in gevonden if c.isdigit())
         try:
             controleer_bsn(kandidaat)
         except OngeldigeInvoer:
@@ -96,7 +105,51 @@ def controleer_tekst(tekst: str, veld: str, *, maximaal: int, verplicht: bool = 
         raise OngeldigeInvoer(f"Vul '{veld}' in.", veld=veld)
     if len(waarde) > maximaal:
         raise OngeldigeInvoer(f"'{veld}' is te lang (maximaal {maximaal} tekens).", veld=veld)
+    weiger_bsn_in_tekst(waarde, veld)
     return waarde
+
+
+def weiger_bsn_in_tekst(tekst: str, veld: str) -> None:
+    """Geen BSN in vrije tekst, in geen enkel veld (ook niet de hulpvraag van de eigen casus).
+
+    A BSN belongs in its own field (inwoner.bsn, betrokkenen.bsn): there it is pseudonymised in the audit
+    log, found by an inzageverzoek and removed by the bewaartermijn; in free text it escapes all three,
+    and free text travels (to the RMZ, the contractmanager, every gemeente for a datalek).
+    """
+    if bevat_bsn(tekst):
+        raise OngeldigeInvoer(
+            f"'{veld}' lijkt een BSN te bevatten. Noem een persoon in vrije tekst nooit met een BSN; een BSN hoort "
+            "alleen in het veld daarvoor (inwoner.bsn of betrokkenen.bsn).",
+            veld=veld,
+        )
+
+
+def _woorden(tekst: str) -> str:
+    """Kleine letters zonder accenten, alleen woorden, met spaties eromheen: 'Özdemir-Jansen' → ' ozdemir jansen '."""
+    zonder = "".join(c for c in unicodedata.normalize("NFKD", tekst) if not unicodedata.combining(c))
+    return " " + " ".join(re.findall(r"\w+", zonder.casefold())) + " "
+
+
+def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
+    """Of een vrije tekst een van deze namen noemt: hele woorden, zonder onderscheid in hoofdletters of accenten.
+
+    A name counts as named by its full form, by the name without its first word ('J. de Vries' and
+    'mevrouw de Vries' for 'Jan de Vries') or by its last word when that is at least 4 letters long
+    (shorter ones like 'Dam' are ordinary words too often).
+    """
+    woorden = _woorden(tekst)
+    for naam in namen:
+        delen = _woorden(naam).split()
+        if not delen:
+            continue
+        vormen = {
+            " ".join(delen),
+            " ".join(delen[1:]) if len(delen) > 2 else "",
+            delen[-1] if len(delen[-1]) >= 4 else "",
+        }
+        if any(v and f" {v} " in woorden for v in vormen):
+            return True
+    return False
 
 
 class Categorie(StrEnum):

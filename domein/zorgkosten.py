@@ -94,6 +94,7 @@ async def lever_aan(vz: Verzoek, ruw: Sequence[RuweRegel]) -> Aanlevering:
     if gemeente is None:
         raise OngeldigeInvoer("Alleen de backoffice van een gemeente levert zorgkosten aan.")
     if not ruw:
+        vz.weigering(RESOURCE, Actie.SCHRIJVEN, verantwoordelijke=gemeente)
         raise OngeldigeInvoer("De aanlevering bevat geen regels.", veld="regels")
     ids = {r.aanbieder_id for r in ruw if r.aanbieder_id}
     agbs = {r.agb.strip() for r in ruw if r.agb}
@@ -135,6 +136,8 @@ async def lever_aan(vz: Verzoek, ruw: Sequence[RuweRegel]) -> Aanlevering:
             continue
         goed[sleutel] = Zorgkostenregel(aanbieder_id, gemeente, product, maand, bedrag)
     if fouten:
+        # A refused delivery is a denied attempt: audited, whichever way it came in (toegang.md rule 7).
+        vz.weigering(RESOURCE, Actie.SCHRIJVEN, verantwoordelijke=gemeente)
         raise OngeldigeInvoer(
             f"{len({f['regel'] for f in fouten})} van de {len(ruw)} regels zijn niet in orde; er is niets opgeslagen. "
             "Verbeter de genoemde regels en lever opnieuw aan.",

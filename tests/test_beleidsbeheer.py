@@ -15,6 +15,7 @@ from api.limieten import Limieten
 from beleid.beslisser import CasbinBeslisser
 from domein.doelbinding import grens, toets
 from domein.opslag.tabellen import auditregel, beleidswijziging
+from domein.route import standaard_routes
 from tests.conftest import Api, codes
 from tests.hulp import NIJMEGEN
 from tests.hulp_signalen import aanbieder
@@ -24,6 +25,9 @@ WIJZIG = """mutation($i: WijzigBeleidInput!) { wijzigBeleid(input: $i) {
 ZORGKOSTEN = "{ zorgkosten(jaar: 2026) { maand bedrag } }"
 AUDIT_BELEID = """{ auditLog(filter: {objectType: "beleid"}) {
   totalCount edges { node { rol operatie verwerkingsactiviteit } } } }"""
+
+
+CONSULENT_ZORGKOSTEN = ("consulent", "zorgkosten", "lezen", "eigen_gemeente", "uitvoering")
 
 
 def _wijziging(soort: str, rol: str, resource: str, actie: str, bereik: str, doel: str) -> dict:
@@ -45,23 +49,13 @@ async def _tweede_worker(api: Api, pseudonimiseerder, demosleutel) -> Api:
 
 async def test_regel_9_wijziging_geldt_meteen_in_elke_worker_zonder_herstart(api, pseudonimiseerder, demosleutel):
     tweede = await _tweede_worker(api, pseudonimiseerder, demosleutel)
-    assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
-    r = await api.als(
-        "beheerder",
-        None,
-        WIJZIG,
-        _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
-    )
-    assert r["data"]["wijzigBeleid"]["soort"] == "toevoegen", r
-    assert "errors" not in await tweede.als("rmz_medewerker", None, ZORGKOSTEN)
-    weg = await api.als(
-        "beheerder",
-        None,
-        WIJZIG,
-        _wijziging("VERWIJDEREN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
-    )
-    assert "errors" not in weg
-    assert codes(await tweede.als("rmz_medewerker", None, ZORGKOSTEN)) == ["FORBIDDEN"]
+    assert "errors" not in await tweede.als("consulent", NIJMEGEN, ZORGKOSTEN)
+    weg = await api.als("beheerder", None, WIJZIG, _wijziging("VERWIJDEREN", *CONSULENT_ZORGKOSTEN))
+    assert weg["data"]["wijzigBeleid"]["soort"] == "verwijderen", weg
+    assert codes(await tweede.als("consulent", NIJMEGEN, ZORGKOSTEN)) == ["FORBIDDEN"]
+    terug = await api.als("beheerder", None, WIJZIG, _wijziging("TOEVOEGEN", *CONSULENT_ZORGKOSTEN))
+    assert "errors" not in terug
+    assert "errors" not in await tweede.als("consulent", NIJMEGEN, ZORGKOSTEN)
     await tweede.client.aclose()
 
 
@@ -112,28 +106,23 @@ async def test_doelbinding_weigert_persoonsgegevens_buiten_het_doel_van_de_rol(a
 
 
 async def test_alleen_de_beheerder_wijzigt_beleid_de_privacy_officer_leest_mee(api):
-    wijziging = _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving")
+    wijziging = _wijziging("VERWIJDEREN", *CONSULENT_ZORGKOSTEN)
     for rol, gemeente in (("privacy_officer", None), ("contractmanager", None), ("consulent", NIJMEGEN)):
         assert codes(await api.als(rol, gemeente, WIJZIG, wijziging)) == ["FORBIDDEN"], rol
     await api.als("beheerder", None, WIJZIG, wijziging)
     lijst = await api.als("privacy_officer", None, "{ beleidswijzigingen { soort door regel { resource } } }")
     assert lijst["data"]["beleidswijzigingen"] == [
-        {"soort": "toevoegen", "door": "test-beheerder-rob", "regel": {"resource": "zorgkosten"}}
+        {"soort": "verwijderen", "door": "test-beheerder-rob", "regel": {"resource": "zorgkosten"}}
     ]
 
 
 async def test_beleidswijziging_staat_in_het_auditlog_van_het_rob(api):
-    await api.als(
-        "beheerder",
-        None,
-        WIJZIG,
-        _wijziging("TOEVOEGEN", "rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),
-    )
+    await api.als("beheerder", None, WIJZIG, _wijziging("VERWIJDEREN", *CONSULENT_ZORGKOSTEN))
     log = (await api.als("privacy_officer", None, AUDIT_BELEID))["data"]["auditLog"]
     assert log["totalCount"] == 1
     knoop = log["edges"][0]["node"]
     assert knoop["rol"] == "beheerder" and knoop["operatie"] == "wijzigen"
-    assert "rmz_medewerker, zorgkosten, lezen, regio, kwaliteit_handhaving" in knoop["verwerkingsactiviteit"]
+    assert "consulent, zorgkosten, lezen, eigen_gemeente, uitvoering" in knoop["verwerkingsactiviteit"]
 
 
 async def test_tweede_regel_voor_dezelfde_rol_resource_en_actie_wordt_geweigerd(api):
@@ -162,7 +151,29 @@ async def test_geweigerde_beleidswijziging_staat_ook_in_het_auditlog(api):
 def test_het_meegeleverde_beleid_blijft_binnen_de_grenzen_van_toegang_md():
     """Every rule of beleid/beleid.csv passes the same test as a run-time change: the file and the matrix agree."""
     b = CasbinBeslisser()
-    bekend = b.bekende_resources()
-    buiten = {r.als_tupel(): toets(r, bekend) for r in b.regels() if toets(r, bekend)}
+    bekend, routes = b.bekende_resources(), standaard_routes()
+    buiten = {r.als_tupel(): toets(r, bekend, routes) for r in b.regels() if toets(r, bekend, routes)}
     assert not buiten
-    assert all(grens(r) is not None for r in {r.resource for r in b.regels()})
+    assert all(grens(r, routes) is not None for r in {r.resource for r in b.regels()})
+
+
+async def test_doelbinding_weigert_toegang_buiten_de_matrix_ook_zonder_persoonsgegevens(api):
+    """Issue 10: zorgkosten and route steps are bounded per role and action exactly as toegang.md says."""
+    verboden = [
+        ("rmz_medewerker", "zorgkosten", "lezen", "regio", "kwaliteit_handhaving"),  # RMZ: nothing
+        ("contractmanager", "zorgkosten", "schrijven", "regio", "contractmanagement"),  # contractmanager: R
+        ("rmz_medewerker", "route.contractmanager-direct.IN_BEHANDELING", "schrijven", "regio", "kwaliteit_handhaving"),
+        ("contractmanager", "route.rmz-melding.AFGEROND", "schrijven", "regio", "contractmanagement"),
+        ("backoffice", "route.rob-signaal.stap_1", "schrijven", "eigen_gemeente", "uitvoering"),  # consulent only
+        ("backoffice", "route.rob-signaal.stap_1", "lezen", "eigen_gemeente", "uitvoering"),
+    ]
+    for regel in verboden:
+        r = await api.als("beheerder", None, WIJZIG, _wijziging("TOEVOEGEN", *regel))
+        assert codes(r) == ["BAD_USER_INPUT"], (regel, r)
+        assert "geweigerd" in r["errors"][0]["message"], r
+    async with api.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(beleidswijziging)) == 0
+        geweigerd = await conn.scalar(
+            sa.select(sa.func.count()).where(auditregel.c.object_type == "beleid", auditregel.c.uitkomst == "geweigerd")
+        )
+    assert geweigerd == len(verboden)

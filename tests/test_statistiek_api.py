@@ -240,3 +240,31 @@ async def test_een_analist_die_indelingen_periodes_en_de_eigen_view_van_elkaar_a
 
 def test_dimensies_in_graphql_zijn_die_van_het_domein() -> None:
     assert [d.name for d in Dimensie] == ["AANBIEDER", "GEMEENTE", "STAP", "CATEGORIE", "MAAND"]
+
+
+async def test_cijfers_van_een_afgesloten_maand_veranderen_niet_als_een_stap_later_wordt_afgerond(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything published for a closed month is frozen when it closes (toegang.md rule 5: asking again
+    later reveals nothing): a stap left afterwards changes neither doorlooptijd nor binnenTermijn."""
+    from tests.hulp_signalen import ESCALEER, naar_stap_2, stap_3
+
+    _, maand = vorige_maanden()
+    start = maand.replace(day=1)
+    while start.weekday() != 0:
+        start += timedelta(days=1)
+    aid = await aanbieder(api)
+    klok(monkeypatch, start)
+    ids = [(await signaal_in_stap_1(api, NIJMEGEN, aanbieder_id=aid))["id"] for _ in range(K)]
+    for sid in ids:
+        await naar_stap_2(api, sid)
+    monkeypatch.undo()
+    dims = ["STAP", "AANBIEDER", "GEMEENTE"]
+    voor = await statistiek(api, "contractmanager", None, dims, maand, einde(maand))
+    assert _cel(voor, stap="STAP_2", aanbieder=aid, gemeente=NIJMEGEN)["aantal"] == K
+    for sid in ids:  # today, in the current month: stap 2 is left for the RMZ
+        r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(sid)})
+        assert "errors" not in r, r
+    na = await statistiek(api, "contractmanager", None, dims, maand, einde(maand))
+    assert na == voor
+    assert _cel(na, stap="STAP_2", aanbieder=aid, gemeente=NIJMEGEN)["doorlooptijdMediaan"] is None

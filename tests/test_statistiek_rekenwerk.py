@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from domein.fouten import OngeldigeInvoer
-from domein.inzicht import _meting, percentiel, periode
+from domein.inzicht import _meting, percentiel, periode, sluitdag
 
 
 def test_percentielen_zoals_percentile_cont_van_postgresql() -> None:
@@ -21,18 +21,30 @@ def test_percentielen_zoals_percentile_cont_van_postgresql() -> None:
 
 
 def test_binnen_termijn_telt_alleen_wat_beslist_is() -> None:
-    vandaag = date(2026, 6, 15)
+    gesloten = date(2026, 6, 15)
     termijn = date(2026, 6, 10)
-    op_tijd = _meting(termijn, date(2026, 6, 10), 3, vandaag)
+    op_tijd = _meting(termijn, date(2026, 6, 10), date(2026, 6, 12), 3, gesloten)
     assert (op_tijd.beslist, op_tijd.binnen_termijn, dict(op_tijd.doorlooptijden)) == (1, 1, {3: 1})
-    te_laat = _meting(termijn, date(2026, 6, 11), None, vandaag)
+    te_laat = _meting(termijn, date(2026, 6, 11), None, None, gesloten)
     assert (te_laat.beslist, te_laat.binnen_termijn) == (1, 0)
-    verlopen_zonder_actie = _meting(termijn, None, None, vandaag)
+    verlopen_zonder_actie = _meting(termijn, None, None, None, gesloten)
     assert (verlopen_zonder_actie.beslist, verlopen_zonder_actie.binnen_termijn) == (1, 0)
-    nog_open = _meting(date(2026, 6, 20), None, None, vandaag)
+    nog_open = _meting(date(2026, 6, 20), None, None, None, gesloten)
     assert nog_open.beslist == 0, "the termijn has not passed and nothing happened yet: undecided"
-    zonder_termijn = _meting(None, date(2026, 6, 1), 2, vandaag)
+    zonder_termijn = _meting(None, date(2026, 6, 1), date(2026, 6, 3), 2, gesloten)
     assert zonder_termijn.beslist == 0
+
+
+def test_een_afgesloten_maand_telt_alleen_wat_bij_het_sluiten_bekend_was() -> None:
+    """What happens after the closing day (a stap left, a first action) never changes the month's figures."""
+    assert sluitdag("2026-05") == date(2026, 6, 1) and sluitdag("2026-12") == date(2027, 1, 1)
+    gesloten = sluitdag("2026-05")
+    later_afgerond = _meting(None, date(2026, 5, 20), date(2026, 6, 3), 10, gesloten)
+    assert dict(later_afgerond.doorlooptijden) == {}, "left stap after the month closed: no doorlooptijd"
+    later_actie = _meting(date(2026, 6, 5), date(2026, 6, 2), None, None, gesloten)
+    assert later_actie.beslist == 0, "termijn open and no action when the month closed: undecided, and stays so"
+    verlopen = _meting(date(2026, 5, 29), date(2026, 6, 2), None, None, gesloten)
+    assert (verlopen.beslist, verlopen.binnen_termijn) == (1, 0), "termijn passed before closing, action after"
 
 
 def test_standaardperiode_is_de_laatste_twaalf_afgesloten_maanden() -> None:

@@ -277,3 +277,65 @@ async def test_csv_import_op_de_opdrachtregel_alles_of_niets(api: Any, db_url: s
         ("Dagbesteding", f"{JAAR}-01-01"),
         ("Vervoer", f"{JAAR}-01-01"),
     ]
+
+
+async def test_geweigerde_csv_import_staat_in_het_auditlog_en_de_keten_blijft_intact(
+    api: Any, db_url: str, tmp_path: Path
+) -> None:
+    """Toegang.md rule 7: a refused delivery by the command line is audited, as over HTTP; nothing is stored."""
+    from domein import audit
+
+    aid = await aanbieder(api)
+    r = await api.als("beheerder", None, "query { aanbieders(first: 100) { edges { node { id agb } } } }")
+    agb = next(e["node"]["agb"] for e in r["data"]["aanbieders"]["edges"] if e["node"]["id"] == aid)
+    fout = tmp_path / "fout.csv"
+    fout.write_text(f"agb,product,maand,bedrag\n{agb},Dagbesteding,{JAAR}-02,5\n{agb},Vervoer,{JAAR}-02,veel\n")
+    omgeving = {k: v for k, v in os.environ.items() if not k.startswith("REGIEKAMER_")} | {
+        "DATABASE_URL": db_url,
+        "REGIEKAMER_DATA_MAP": str(tmp_path / ".regiekamer"),
+    }
+
+    def draai() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                str(Path(sys.executable).parent / "regiekamer"),
+                "zorgkosten",
+                "importeer",
+                str(fout),
+                "--gemeente",
+                NIJMEGEN,
+            ],
+            env=omgeving,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    mis = draai()
+    assert mis.returncode != 0 and "regel 3: bedrag" in mis.stderr and "Traceback" not in mis.stderr
+    async with api.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(zorgkosten)) == 0
+        weigeringen = (
+            await conn.execute(
+                sa.select(
+                    auditregel.c.rol, auditregel.c.organisatie, auditregel.c.uitkomst, auditregel.c.operatie
+                ).where(auditregel.c.object_type == "zorgkosten")
+            )
+        ).all()
+        keten = await audit.verifieer(conn)
+    assert [tuple(w) for w in weigeringen] == [("backoffice", NIJMEGEN, "geweigerd", "wijzigen")]
+    assert keten.intact
+
+
+async def test_geweigerde_aanlevering_via_http_staat_ook_in_het_auditlog(api: Any) -> None:
+    aid = await aanbieder(api)
+    regels = [{"aanbiederId": aid, "product": "Dagbesteding", "maand": f"{JAAR}-13", "bedrag": "5"}]
+    r = await api.als("backoffice", NIJMEGEN, LEVER, {"i": {"regels": regels}})
+    assert codes(r) == ["BAD_USER_INPUT"], r
+    async with api.engine.connect() as conn:
+        uitkomsten = (
+            await conn.execute(sa.select(auditregel.c.uitkomst).where(auditregel.c.object_type == "zorgkosten"))
+        ).scalars()
+        assert list(uitkomsten) == ["geweigerd"]
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(zorgkosten)) == 0
