@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domein import audit
 from domein.audit import AuditRegel, Operatie, Systeemtaak, Uitkomst
 from domein.opslag.tabellen import (
+    archiefraadpleging,
     casus,
     casus_persoonsgegevens,
     melding,
@@ -144,6 +145,8 @@ async def _verwijder_meldingen(conn: AsyncConnection, ids: list[str], nu: dateti
         conn, sa.select(melding.c.signaal_id).where(melding.c.id.in_(ids), melding.c.signaal_id.is_not(None))
     )
     await conn.execute(melding_handeling.update().where(melding_handeling.c.melding_id.in_(ids)).values(gegevens={}))
+    # Why someone consulted the archive may name people as well.
+    await conn.execute(archiefraadpleging.update().where(archiefraadpleging.c.melding_id.in_(ids)).values(reden=""))
     for r in (await conn.execute(sa.select(melding.c.id, melding.c.stappen).where(melding.c.id.in_(ids)))).all():
         stappen = [{k: v for k, v in s.items() if k in ("toestand", "titel")} for s in r.stappen or []]
         await conn.execute(
