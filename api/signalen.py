@@ -64,6 +64,16 @@ class Stap:
         return self.gegevens.get("afspraken") or self.gegevens.get("verbeterafspraken_management")
 
 
+def _stappen(stappen: list[dict[str, Any]], masker: Masker | None) -> list[Stap]:
+    """De stappen die een melding meekreeg; na de bewaartermijn zonder vastleggingen (alleen stap en titel)."""
+    uit = []
+    for s in stappen:
+        gegevens = s.get("gegevens", {})
+        gegevens = masker.waarde(gegevens) if masker else gegevens
+        uit.append(Stap(stap=s["toestand"], titel=s["titel"], gegevens=gegevens, vastgelegd_op=None, door=None))
+    return uit
+
+
 @strawberry.type(description="Een signaal over een aanbieder, op een route (standaard de ROB-escalatieladder).")
 class Signaal(Node):
     _rij: strawberry.Private[SignaalRij]
@@ -218,16 +228,7 @@ class Melding(Node):
         zichtbaar, masker = await self._inhoud(info)
         if not zichtbaar:
             return None
-        return [
-            Stap(
-                stap=s["toestand"],
-                titel=s["titel"],
-                gegevens=masker.waarde(s["gegevens"]) if masker else s["gegevens"],
-                vastgelegd_op=None,
-                door=None,
-            )
-            for s in self._rij.stappen
-        ]
+        return _stappen(self._rij.stappen, masker)
 
     @strawberry.field
     async def gemeente(self, info: I) -> Gemeente:
@@ -351,10 +352,7 @@ class Archiefinzage:
 
     @strawberry.field
     def stappen(self) -> list[Stap]:
-        return [
-            Stap(stap=s["toestand"], titel=s["titel"], gegevens=s["gegevens"], vastgelegd_op=None, door=None)
-            for s in self._inzage.melding.stappen
-        ]
+        return _stappen(self._inzage.melding.stappen, None)
 
     @strawberry.field
     def betrokkenen(self) -> list[Betrokkene]:

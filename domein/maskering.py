@@ -64,8 +64,9 @@ class Masker:
                 uit.setdefault(p.naam.strip().casefold(), p.label)
         for p in self.personen:
             for woord in _WOORD.findall(p.naam or ""):
-                if len(woord) >= 3 and woord[0].isupper() and woord.casefold() not in _GEEN_NAAMDEEL:
-                    uit.setdefault(woord.casefold(), p.label)
+                for deel in {woord, *re.split(r"['’-]", woord)}:  # Berg-Jansen: also Berg and Jansen
+                    if len(deel) >= 3 and deel[0].isupper() and deel.casefold() not in _GEEN_NAAMDEEL:
+                        uit.setdefault(deel.casefold(), p.label)
         return uit
 
     def tekst(self, tekst: str) -> str:
