@@ -223,3 +223,19 @@ async def test_rmz_kan_een_rechtstreekse_melding_niet_in_behandeling_nemen(api):
     m = await _meld(api, "rmz_medewerker", None, aid, herkomst="INWONER", gemeente=NIJMEGEN)
     r = await behandel(api, "rmz_medewerker", m["id"], "NIET_IN_BEHANDELING", terugkoppeling="Geen aanwijzingen")
     assert r["data"]["behandelMelding"]["status"] == "NIET_IN_BEHANDELING"
+
+
+async def test_privacy_officer_van_de_gemeente_kan_een_rmz_melding_van_een_inwoner_niet_aanwijzen(api):
+    """No existence oracle through a datalek either: it answers like an unknown id (toegang.md rule 1)."""
+    from datetime import UTC, datetime
+
+    aid = await aanbieder(api)
+    m = await _meld(api, "rmz_medewerker", None, aid, herkomst="INWONER", gemeente=WIJCHEN)
+    eigen = await _meld(api, "kwaliteitsmedewerker", WIJCHEN, aid)
+    lek = """mutation($i: RegistreerDatalekInput!) { registreerDatalek(input: $i) { id } }"""
+    invoer = {"omschrijving": "Overzicht verkeerd gemaild.", "ontdektOp": datetime.now(UTC).isoformat(),
+              "categorieen": ["IDENTIFICATIE"]}  # fmt: skip
+    r = await api.als("privacy_officer", WIJCHEN, lek, {"i": invoer | {"meldingIds": [m["id"]]}})
+    assert codes(r) == ["NOT_FOUND"]
+    r = await api.als("privacy_officer", WIJCHEN, lek, {"i": invoer | {"meldingIds": [eigen["id"]]}})
+    assert "errors" not in r, r
