@@ -242,3 +242,40 @@ async def test_na_de_bewaartermijn_is_ook_het_archief_leeg_en_blijven_statistiek
             r.reden for r in (await conn.execute(sa.select(archiefraadpleging).order_by(archiefraadpleging.c.id)))
         ]
     assert redenen[0] == "" and NAAM not in _tekst(redenen)
+
+
+async def test_migratie_0006_archiveert_bestaande_afgesloten_meldingen_en_houdt_de_melder_zichtbaar(
+    db_url, engine, api
+):
+    from domein.opslag.migraties import migreer, migreer_omlaag
+
+    afgerond, _ = await _melding(api)
+    await _afgerond(api, afgerond)
+    lopend, _ = await _melding(api)
+    await engine.dispose()
+    await migreer_omlaag(db_url, "0004")
+    await engine.dispose()
+    await migreer(db_url)
+    async with engine.connect() as conn:
+        rijen = {
+            r.id: r
+            for r in (
+                await conn.execute(
+                    sa.select(
+                        melding.c.id,
+                        melding.c.gemeente_code,
+                        melding.c.melder_gemeente,
+                        melding.c.herkomst,
+                        melding.c.gearchiveerd_op,
+                        melding.c.gewijzigd_op,
+                    )
+                )
+            ).all()
+        }
+        assert (await audit.verifieer(conn)).intact
+    a, lo = rijen[intern_id(afgerond)], rijen[intern_id(lopend)]
+    assert (a.melder_gemeente, a.herkomst, a.gearchiveerd_op) == (NIJMEGEN, "gemeente", a.gewijzigd_op)
+    assert (lo.melder_gemeente, lo.herkomst, lo.gearchiveerd_op) == (NIJMEGEN, "gemeente", None)
+    # The gemeente still follows its own meldingen after the migration.
+    eigen = await api.als("kwaliteitsmedewerker", NIJMEGEN, "{ meldingen { totalCount } }")
+    assert eigen["data"]["meldingen"]["totalCount"] == 2
