@@ -194,3 +194,19 @@ async def test_contractmanager_leest_ook_een_rechtstreekse_rmz_melding_gepseudon
 def test_masker_vervangt_namen_bsns_en_geboortedata_maar_niet_gewone_woorden(tekst, verwacht):
     m = masker([Persoon("abcdef" * 5, "client", "van der Berg-Jansen", None, date(1990, 3, 5))])
     assert m.tekst(tekst) == verwacht
+
+
+async def test_gepseudonimiseerde_lijst_van_de_contractmanager_kost_een_vast_aantal_statements(api):
+    """The pseudonymisation is loaded per page (DataLoader), not per melding: no N+1."""
+    for _ in range(4):
+        mid, _bsn = await _rmz_melding_over_casus(api)
+        await _informeer(api, mid)
+    query = """query($first: Int) { meldingen(first: $first) { edges { node { samenvatting terugkoppeling
+      stappen { toelichting } handelingen { gegevens } } } } }"""
+    aantallen = []
+    for first in (1, 4):
+        api.sql.reset()
+        antwoord = await api.als("contractmanager", None, query, {"first": first})
+        assert "errors" not in antwoord and len(antwoord["data"]["meldingen"]["edges"]) == first, antwoord
+        aantallen.append(api.sql.aantal)
+    assert aantallen[0] == aantallen[1], api.sql.statements
