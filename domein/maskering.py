@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 BSN_VERWIJDERD = "[BSN verwijderd]"
@@ -69,6 +70,15 @@ class Masker:
                         uit.setdefault(deel.casefold(), p.label)
         return uit
 
+    @cached_property
+    def _namen(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        """One pattern per melding, built once (the list of a page masks many texts with it)."""
+        vervangingen = self._vervangingen()
+        if not vervangingen:
+            return None
+        delen = "|".join(re.escape(v) for v in sorted(vervangingen, key=len, reverse=True))
+        return re.compile(r"(?<!\w)(" + delen + r")(?!\w)", re.IGNORECASE), vervangingen
+
     def tekst(self, tekst: str) -> str:
         for p in self.personen:
             if p.bsn:
@@ -76,12 +86,8 @@ class Masker:
             if p.geboortedatum:
                 for vorm in _datumvormen(p.geboortedatum):
                     tekst = tekst.replace(vorm, "[geboortedatum verwijderd]")
-        vervangingen = self._vervangingen()
-        if vervangingen:
-            patroon = re.compile(
-                r"(?<!\w)(" + "|".join(re.escape(v) for v in sorted(vervangingen, key=len, reverse=True)) + r")(?!\w)",
-                re.IGNORECASE,
-            )
+        if self._namen is not None:
+            patroon, vervangingen = self._namen
             tekst = patroon.sub(lambda m: vervangingen.get(m.group(0).casefold(), "[naam verwijderd]"), tekst)
         return _BSN_ACHTIG.sub(BSN_VERWIJDERD, tekst)
 
