@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from domein.opslag.tabellen import (
     signaal,
 )
 from domein.paginering import Pagina, maak_cursor, pagineer
+from domein.route import RMZ_ZELF_ONTVANGEN
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
 from domein.waarden import (
@@ -314,6 +315,9 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
     nu = vz.nu()
     start = route.begin({}, nu.date())
+    if melder_gemeente is None and start.naar.ladderstap is not None:
+        # Counted apart: the gemeente it concerns does not know of it, and the statistics must not tell it.
+        start = replace(start, naar=replace(start.naar, ladderstap=RMZ_ZELF_ONTVANGEN))
     rij = MeldingRij(
         str(uuid.uuid4()),
         str(invoer.soort),

@@ -21,7 +21,9 @@ from domein.werkdagen import termijn
 MAP = Path(__file__).parent / "routes"
 SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
-LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
+RMZ_ZELF_ONTVANGEN = "RMZ_ZELF_ONTVANGEN"
+"""Ladderstap of a melding the RMZ received itself from an inwoner, professional or verwijzer (issue 10)."""
+LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING", RMZ_ZELF_ONTVANGEN})
 
 
 @dataclass(frozen=True)

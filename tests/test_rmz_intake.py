@@ -239,3 +239,86 @@ async def test_privacy_officer_van_de_gemeente_kan_een_rmz_melding_van_een_inwon
     assert codes(r) == ["NOT_FOUND"]
     r = await api.als("privacy_officer", WIJCHEN, lek, {"i": invoer | {"meldingIds": [eigen["id"]]}})
     assert "errors" not in r, r
+
+
+def _alles_gepubliceerd(tellingen: dict, gemeenten: list[str], stappen: list[str], k: int) -> list:
+    """Every grouping of one month, for the regional view and each gemeente's own view (as tests/test_onthulling)."""
+    import itertools
+
+    import domein.inzicht as _inz
+    from domein.inzicht import combineer
+    from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting
+    from domein.onthulling import beschermingsblokken
+    from tests.aanval import Gepubliceerd
+
+    maand = "2026-01"
+    natuurlijk = (Dimensie.AANBIEDER, Dimensie.GEMEENTE, Dimensie.STAP, Dimensie.CATEGORIE)
+    atomen = {
+        tuple(dict(zip(natuurlijk, a, strict=True))[d] for d in ATOOM): Meting(aantal=n) for a, n in tellingen.items()
+    }
+    per_maand = {
+        maand: Maand(1, atomen, beschermingsblokken({s: v.aantal for s, v in atomen.items()}, k, _inz.insiders()))
+    }
+    alle = list(itertools.product(["a1", "a2"], gemeenten, stappen, ["fraude_vermoeden"]))
+    domein = {Dimensie.AANBIEDER: ["a1", "a2"], Dimensie.STAP: stappen, Dimensie.CATEGORIE: ["fraude_vermoeden"]}
+    gezien = []
+    for naam, zicht, eigen in [("regio", gemeenten, False), *((g, [g], True) for g in gemeenten)]:
+        for r in range(len(Dimensie) + 1):
+            for gevraagd in itertools.combinations(list(Dimensie), r):
+                intern = tuple(d for d in ATOOM if d in gevraagd or (d is Dimensie.GEMEENTE and eigen))
+                cellen = combineer(per_maand, [maand], intern, gevraagd, zicht)
+                dims = tuple(d for d in Dimensie if d in gevraagd or d in intern)
+                waarden = domein | {Dimensie.GEMEENTE: zicht, Dimensie.MAAND: [maand]}
+                for sleutel in itertools.product(*(waarden[d] for d in dims)):
+                    meting, vrij = cellen.get(sleutel, (Meting(), True))
+                    leden = frozenset(
+                        a
+                        for a in alle
+                        if all(
+                            d is Dimensie.MAAND or dict(zip(natuurlijk, a, strict=True))[d] == v
+                            for d, v in zip(dims, sleutel, strict=True)
+                        )
+                    )
+                    aantal = meting.aantal if vrij or meting.aantal == 0 else None
+                    gezien.append(Gepubliceerd(f"{naam} {dims} {sleutel}", leden, aantal))
+    return gezien
+
+
+@pytest.mark.parametrize(
+    "eigen",
+    [
+        # Its own meldingen at the RMZ and at stap 1 are small or large; an inwoner phoned the RMZ once.
+        {"STAP_3": 2, "STAP_1": 6},
+        {"STAP_3": 9, "STAP_1": 6},
+    ],
+)
+def test_gemeente_leidt_uit_de_statistiek_geen_melding_af_die_het_rmz_zelf_over_haar_ontving(eigen):
+    """No tipping off through aggregates: the gemeente knows its own meldingen, not what inwoners reported
+    about it to the RMZ. Subtracting its own numbers from any published cell must not reveal those."""
+    import itertools
+
+    from domein.route import RMZ_ZELF_ONTVANGEN
+    from tests.aanval import teruggevonden
+
+    gemeenten, stappen, k = [NIJMEGEN, WIJCHEN], ["STAP_1", "STAP_3", RMZ_ZELF_ONTVANGEN], 5
+    tellingen = {("a1", NIJMEGEN, stap, "fraude_vermoeden"): n for stap, n in eigen.items()}
+    tellingen |= {
+        ("a1", NIJMEGEN, RMZ_ZELF_ONTVANGEN, "fraude_vermoeden"): 1,
+        ("a2", WIJCHEN, "STAP_3", "fraude_vermoeden"): 9,
+    }
+    gezien = _alles_gepubliceerd(tellingen, gemeenten, stappen, k)
+    alle = list(itertools.product(["a1", "a2"], gemeenten, stappen, ["fraude_vermoeden"]))
+    for g in gemeenten:
+        bekend = {a: tellingen.get(a, 0) for a in alle if a[1] == g and a[2] != RMZ_ZELF_ONTVANGEN}
+        waarheid = lambda leden: sum(tellingen.get(a, 0) for a in leden)  # noqa: E731
+        assert teruggevonden(alle, gezien, waarheid, k, bekend) == [], g
+
+
+async def test_melding_die_het_rmz_zelf_ontving_telt_apart_in_de_statistiek(api):
+    aid = await aanbieder(api)
+    m = await _meld(api, "rmz_medewerker", None, aid, herkomst="INWONER", gemeente=WIJCHEN)
+    async with api.engine.connect() as conn:
+        stap = await conn.scalar(
+            sa.select(stapgebeurtenis.c.stap).where(stapgebeurtenis.c.zaak_id == intern_id(m["id"]))
+        )
+    assert stap == "RMZ_ZELF_ONTVANGEN"
