@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domein import audit
+from domein.actor import ROB
 from domein.audit import AuditRegel, Operatie, Systeemtaak, Uitkomst
 from domein.opslag.tabellen import (
     archiefraadpleging,
@@ -203,10 +204,17 @@ def _auditregels(cat: _Categorie, weg: dict[str, set[str]], eigenaars: dict[str,
     ]
 
 
+def _eigenaar(tabel: sa.Table) -> sa.ColumnElement[str]:
+    """Whose retention duty it is: the gemeente that provided the data, or the ROB for what the RMZ received itself."""
+    if tabel is melding:
+        return sa.func.coalesce(melding.c.melder_gemeente, ROB)
+    return tabel.c.gemeente_code
+
+
 async def _batch(engine: AsyncEngine, cat: _Categorie, grens: datetime, grootte: int) -> int:
     async with engine.begin() as conn:
         query = (
-            sa.select(cat.tabel.c.id, cat.tabel.c.gemeente_code)
+            sa.select(cat.tabel.c.id, _eigenaar(cat.tabel).label("gemeente_code"))
             .where(cat.kandidaat(grens))
             .order_by(cat.tabel.c.id)
             .limit(grootte)

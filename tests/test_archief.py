@@ -279,3 +279,33 @@ async def test_migratie_0006_archiveert_bestaande_afgesloten_meldingen_en_houdt_
     # The gemeente still follows its own meldingen after the migration.
     eigen = await api.als("kwaliteitsmedewerker", NIJMEGEN, "{ meldingen { totalCount } }")
     assert eigen["data"]["meldingen"]["totalCount"] == 2
+
+
+async def test_vernietiging_van_wat_het_rmz_zelf_ontving_staat_bij_het_rob_niet_bij_de_gemeente(api):
+    """The gemeente provided nothing and did not know of it; its privacy officer does not learn of it afterwards."""
+    aid = await aanbieder(api)
+    r = await api.als(
+        "rmz_medewerker",
+        None,
+        "mutation($i: RmzMeldingInput!) { registreerRmzMelding(input: $i) { id } }",
+        {
+            "i": {
+                "aanbiederId": aid,
+                "categorie": "FRAUDE_VERMOEDEN",
+                "samenvatting": "Uren gedeclareerd die niet geleverd zijn",
+                "herkomst": "INWONER",
+                "gemeente": WIJCHEN,
+                "betrokkenen": [{"soort": "CLIENT", "naam": NAAM}],
+            }
+        },
+    )
+    mid = r["data"]["registreerRmzMelding"]["id"]
+    await behandel(api, "rmz_medewerker", mid, "NIET_IN_BEHANDELING", terugkoppeling="Geen aanwijzingen")
+    uitslag = await bewaartermijn.toepassen(api.engine, Bewaartermijnen(), date(date.today().year + 6, 1, 1))
+    assert uitslag["melding.rmz"] == 1
+    async with api.engine.connect() as conn:
+        regels = (
+            await conn.execute(sa.select(audit.auditregel).where(audit.auditregel.c.object_id == intern_id(mid)))
+        ).all()
+    assert regels and {r.verantwoordelijke for r in regels} == {"ROB"}
+    assert "vernietigen" in {r.operatie for r in regels}
