@@ -42,6 +42,7 @@ class Loaders:
     melding_betrokkenen: DataLoader[str, Any] = field(init=False)
     melding_pseudoniemen: DataLoader[str, Any] = field(init=False)
     melding_handelingen: DataLoader[str, Any] = field(init=False)
+    melding_maskers: DataLoader[str, Any] = field(init=False)
     bibob_onderzoeken: DataLoader[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +62,7 @@ class Loaders:
         self.melding_betrokkenen = _loader(lambda k: meldingen.betrokkenen_van(vz, k))
         self.melding_pseudoniemen = _loader(lambda k: meldingen.pseudoniemen_van(vz, k), [])
         self.melding_handelingen = _loader(lambda k: meldingen.handelingen_van(vz, k), [])
+        self.melding_maskers = _loader(lambda k: meldingen.maskers_van(vz, k))
         self.bibob_onderzoeken = _loader(lambda k: bibob.van_aanbieders(vz, k), [])
 
 

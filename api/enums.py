@@ -10,6 +10,7 @@ from domein.waarden import (
     CasusStatus,
     Categorie,
     ContractSoort,
+    Herkomst,
     Leefdomein,
     MeldingSoort,
     MeldingStatus,
@@ -25,6 +26,7 @@ strawberry.enum(Rol, name="Rol")
 strawberry.enum(Categorie, name="Categorie", description="Soort signaal of melding (seed 000, seed 003 §41.4).")
 strawberry.enum(BetrokkeneSoort, name="BetrokkeneSoort")
 strawberry.enum(MeldingStatus, name="MeldingStatus")
+strawberry.enum(Herkomst, name="Herkomst", description="Wie de melding deed (seed 003 §41.4).")
 strawberry.enum(
     MeldingSoort, name="MeldingRoute", description="RMZ (stap 3) of de directe route naar de contractmanager."
 )
@@ -34,6 +36,7 @@ __all__ = [
     "CasusStatus",
     "Categorie",
     "ContractSoort",
+    "Herkomst",
     "Leefdomein",
     "MeldingSoort",
     "MeldingStatus",

@@ -33,6 +33,7 @@ class Ladderstap(Enum):
     STAP_3 = "STAP_3"
     STAP_4 = "STAP_4"
     DIRECTE_MELDING = "DIRECTE_MELDING"
+    RMZ_ZELF_ONTVANGEN = "RMZ_ZELF_ONTVANGEN"
 
 
 @strawberry.type(

@@ -35,11 +35,14 @@ from api.privacy import (
 )
 from api.relay import Connection, Node, lees_globale_id, verbinding
 from api.signalen import (
+    Archiefinzage,
     BehandelMeldingInput,
     DirecteMeldingInput,
     EscaleerSignaalInput,
     Melding,
+    RaadpleegArchiefInput,
     RegistreerSignaalInput,
+    RmzMeldingInput,
     Signaal,
     betrokkenen_van,
     gegevens_van,
@@ -47,6 +50,7 @@ from api.signalen import (
 from api.veldbewaking import Veldbewaking
 from domein import (
     aanbieders,
+    archief,
     auditlog,
     beleidsbeheer,
     bibob,
@@ -299,6 +303,31 @@ class Mutation:
             betrokkene_geinformeerd=input.betrokkene_geinformeerd,
         )
         return Melding.uit(await meldingen.meld_bij_contractmanager(info.context.vz, invoer))
+
+    @strawberry.mutation(
+        description="Rechtstreeks bij het RMZ, zonder stap 1 en 2: (vermoedens van) fraude, financiële fouten, "
+        "ongewenste werkwijzen (seed 003 §41.4). Een gemeente meldt zelf; het RMZ legt meldingen van inwoners, "
+        "professionals en verwijzers vast."
+    )
+    async def registreer_rmz_melding(self, info: I, input: RmzMeldingInput) -> Melding:
+        invoer = meldingen.MeldingInvoer(
+            soort=meldingen.MeldingSoort.RMZ,
+            aanbieder_id=lees_globale_id(input.aanbieder_id, "Aanbieder")[1],
+            categorie=input.categorie,
+            samenvatting=input.samenvatting,
+            betrokkenen=betrokkenen_van(input.betrokkenen),
+            betrokkene_geinformeerd=input.betrokkene_geinformeerd,
+            herkomst=input.herkomst,
+            gemeente=input.gemeente,
+        )
+        return Melding.uit(await meldingen.registreer_bij_rmz(info.context.vz, invoer))
+
+    @strawberry.mutation(
+        description="Een afgesloten melding volledig inzien, met een reden die wordt vastgelegd (Bijlage 1 art. 3.1)."
+    )
+    async def raadpleeg_archief(self, info: I, input: RaadpleegArchiefInput) -> Archiefinzage:
+        melding_id = lees_globale_id(input.melding_id, "Melding")[1]
+        return Archiefinzage.uit(await archief.raadpleeg(info.context.vz, melding_id, input.reden))
 
     @strawberry.mutation(description="RMZ of contractmanager: volgende status, met wat daarbij hoort.")
     async def behandel_melding(self, info: I, input: BehandelMeldingInput) -> Melding:

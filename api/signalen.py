@@ -13,10 +13,11 @@ from strawberry.types import Info
 from api.aanbieders import Aanbieder
 from api.casussen import Casus
 from api.context import Context
-from api.enums import BetrokkeneSoort, Categorie, MeldingSoort, MeldingStatus
+from api.enums import BetrokkeneSoort, Categorie, Herkomst, MeldingSoort, MeldingStatus
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
-from domein import meldingen
+from domein import archief, meldingen
+from domein.maskering import Masker
 from domein.meldingen import Betrokkene as BetrokkeneRij
 from domein.meldingen import BetrokkeneInvoer, MeldingRij
 from domein.meldingen import Handeling as HandelingRij
@@ -61,6 +62,16 @@ class Stap:
     @strawberry.field
     def afspraken(self) -> str | None:
         return self.gegevens.get("afspraken") or self.gegevens.get("verbeterafspraken_management")
+
+
+def _stappen(stappen: list[dict[str, Any]], masker: Masker | None) -> list[Stap]:
+    """De stappen die een melding meekreeg; na de bewaartermijn zonder vastleggingen (alleen stap en titel)."""
+    uit = []
+    for s in stappen:
+        gegevens = s.get("gegevens", {})
+        gegevens = masker.waarde(gegevens) if masker else gegevens
+        uit.append(Stap(stap=s["toestand"], titel=s["titel"], gegevens=gegevens, vastgelegd_op=None, door=None))
+    return uit
 
 
 @strawberry.type(description="Een signaal over een aanbieder, op een route (standaard de ROB-escalatieladder).")
@@ -143,11 +154,11 @@ class Handeling:
     door: str
 
     @classmethod
-    def uit(cls, h: HandelingRij) -> Handeling:
+    def uit(cls, h: HandelingRij, masker: Masker | None = None) -> Handeling:
         return cls(
             van_status=MeldingStatus(h.van_status) if h.van_status else None,
             naar_status=MeldingStatus(h.naar_status),
-            gegevens=h.gegevens,
+            gegevens=masker.waarde(h.gegevens) if masker else h.gegevens,
             op=h.op,
             door=h.door_rol,
         )
@@ -163,6 +174,10 @@ class Melding(Node):
     uitkomst: str | None
     betrokkene_geinformeerd: bool
     aangemaakt_op: datetime
+    herkomst: Herkomst = strawberry.field(description="Wie de melding deed: een gemeente, inwoner, professional.")
+    gearchiveerd: bool = strawberry.field(
+        description="Afgesloten: betrokkenen null en tekst gepseudonimiseerd; het origineel via raadpleegArchief."
+    )
 
     @classmethod
     def uit(cls, rij: MeldingRij) -> Melding:
@@ -176,24 +191,44 @@ class Melding(Node):
             uitkomst=rij.uitkomst,
             betrokkene_geinformeerd=rij.betrokkene_geinformeerd,
             aangemaakt_op=rij.aangemaakt_op,
+            herkomst=Herkomst(rij.herkomst),
+            gearchiveerd=rij.gearchiveerd_op is not None,
         )
+
+    async def _inhoud(self, info: I) -> tuple[bool, Masker | None]:
+        """(zichtbaar, masker): masker None = volledig; zie domein.meldingen.inhoud_weergave."""
+        ctx = info.context
+        weergave = await meldingen.inhoud_weergave(
+            ctx.vz, self._rij, lambda: ctx.loaders.melding_handelingen.load(self._rij.id)
+        )
+        if weergave is None:
+            return False, None
+        if weergave == meldingen.Weergave.VOLLEDIG:
+            return True, None
+        masker: Masker = await ctx.loaders.melding_maskers.load(self._rij.id)
+        meldingen.audit_gepseudonimiseerd(ctx.vz, self._rij, masker)
+        return True, masker
 
     @strawberry.field
     def termijn_verstreken(self) -> bool:
         return _verstreken(self._rij.termijn) and self._rij.status not in ("AFGEROND", "NIET_IN_BEHANDELING")
 
-    @strawberry.field(description="Vrije tekst; null waar het doel van uw rol die niet toestaat.")
-    def samenvatting(self, info: I) -> str | None:
-        return self._rij.samenvatting if meldingen.inhoud_zichtbaar(info.context.vz, self._rij) else None
+    @strawberry.field(
+        description="Vrije tekst; gepseudonimiseerd voor de contractmanager (RMZ-melding) en na archivering; "
+        "null waar het doel van uw rol die niet toestaat."
+    )
+    async def samenvatting(self, info: I) -> str | None:
+        zichtbaar, masker = await self._inhoud(info)
+        if not zichtbaar:
+            return None
+        return masker.tekst(self._rij.samenvatting) if masker else self._rij.samenvatting
 
     @strawberry.field(description="De genomen stappen en gemaakte afspraken, zoals de melder ze vastlegde.")
-    def stappen(self, info: I) -> list[Stap] | None:
-        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+    async def stappen(self, info: I) -> list[Stap] | None:
+        zichtbaar, masker = await self._inhoud(info)
+        if not zichtbaar:
             return None
-        return [
-            Stap(stap=s["toestand"], titel=s["titel"], gegevens=s["gegevens"], vastgelegd_op=None, door=None)
-            for s in self._rij.stappen
-        ]
+        return _stappen(self._rij.stappen, masker)
 
     @strawberry.field
     async def gemeente(self, info: I) -> Gemeente:
@@ -218,16 +253,19 @@ class Melding(Node):
 
     @strawberry.field(description="Wat de behandelaar aan de melder terugkoppelde, oudste eerst.")
     async def terugkoppeling(self, info: I) -> list[str] | None:
-        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+        zichtbaar, masker = await self._inhoud(info)
+        if not zichtbaar:
             return None
         handelingen = await info.context.loaders.melding_handelingen.load(self._rij.id)
-        return [h.gegevens["terugkoppeling"] for h in handelingen if h.gegevens.get("terugkoppeling")]
+        teksten = [h.gegevens["terugkoppeling"] for h in handelingen if h.gegevens.get("terugkoppeling")]
+        return [masker.tekst(t) for t in teksten] if masker else teksten
 
-    @strawberry.field
+    @strawberry.field(description="De behandeling door het RMZ of de contractmanager: status, vastleggingen, datum.")
     async def handelingen(self, info: I) -> list[Handeling] | None:
-        if not meldingen.inhoud_zichtbaar(info.context.vz, self._rij):
+        zichtbaar, masker = await self._inhoud(info)
+        if not zichtbaar:
             return None
-        return [Handeling.uit(h) for h in await info.context.loaders.melding_handelingen.load(self._rij.id)]
+        return [Handeling.uit(h, masker) for h in await info.context.loaders.melding_handelingen.load(self._rij.id)]
 
 
 @strawberry.input
@@ -271,6 +309,62 @@ class DirecteMeldingInput:
     samenvatting: str
     betrokkenen: list[BetrokkeneInput] = strawberry.field(default_factory=list)
     betrokkene_geinformeerd: bool = False
+
+
+@strawberry.input(description="Een melding rechtstreeks bij het RMZ, zonder stap 1 en 2 (seed 003 §41.4).")
+class RmzMeldingInput:
+    aanbieder_id: strawberry.ID
+    categorie: Categorie = strawberry.field(description="FRAUDE_VERMOEDEN, FINANCIELE_FOUTEN of ONGEWENSTE_WERKWIJZE.")
+    samenvatting: str
+    betrokkenen: list[BetrokkeneInput] = strawberry.field(default_factory=list)
+    betrokkene_geinformeerd: bool = False
+    herkomst: Herkomst = strawberry.field(
+        default=Herkomst.GEMEENTE, description="RMZ: van wie het de melding ontving; een gemeente meldt als GEMEENTE."
+    )
+    gemeente: str | None = strawberry.field(
+        default=None, description="RMZ: CBS-code van de gemeente waar de melding over gaat; een gemeente laat dit weg."
+    )
+
+
+@strawberry.input(description="Waarom u een afgesloten melding in het archief raadpleegt (wordt vastgelegd).")
+class RaadpleegArchiefInput:
+    melding_id: strawberry.ID
+    reden: str
+
+
+@strawberry.type(description="Een uitdrukkelijke, geaudite raadpleging van een gearchiveerde melding.")
+class Archiefinzage:
+    _inzage: strawberry.Private[archief.Archiefinzage]
+    reden: str
+    geraadpleegd_op: datetime
+
+    @classmethod
+    def uit(cls, inzage: archief.Archiefinzage) -> Archiefinzage:
+        return cls(_inzage=inzage, reden=inzage.reden, geraadpleegd_op=inzage.geraadpleegd_op)
+
+    @strawberry.field
+    def melding(self) -> Melding:
+        return Melding.uit(self._inzage.melding)
+
+    @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
+    def samenvatting(self) -> str:
+        return self._inzage.melding.samenvatting
+
+    @strawberry.field
+    def stappen(self) -> list[Stap]:
+        return _stappen(self._inzage.melding.stappen, None)
+
+    @strawberry.field
+    def betrokkenen(self) -> list[Betrokkene]:
+        return [Betrokkene.uit(b) for b in self._inzage.betrokkenen]
+
+    @strawberry.field
+    def handelingen(self) -> list[Handeling]:
+        return [Handeling.uit(h) for h in self._inzage.handelingen]
+
+    @strawberry.field(description="De bewaartermijn is verstreken: er is niets meer om te raadplegen.")
+    def persoonsgegevens_verwijderd(self) -> bool:
+        return self._inzage.melding.persoonsgegevens_verwijderd_op is not None
 
 
 @strawberry.input

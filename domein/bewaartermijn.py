@@ -24,8 +24,10 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domein.actor import ROB
 from domein.audit import AuditRegel, Operatie, Systeemtaak, Uitkomst
 from domein.opslag.tabellen import (
+    archiefraadpleging,
     casus,
     casus_persoonsgegevens,
     melding,
@@ -143,6 +145,8 @@ async def _verwijder_meldingen(conn: AsyncConnection, ids: list[str], nu: dateti
         conn, sa.select(melding.c.signaal_id).where(melding.c.id.in_(ids), melding.c.signaal_id.is_not(None))
     )
     await conn.execute(melding_handeling.update().where(melding_handeling.c.melding_id.in_(ids)).values(gegevens={}))
+    # Why someone consulted the archive may name people as well.
+    await conn.execute(archiefraadpleging.update().where(archiefraadpleging.c.melding_id.in_(ids)).values(reden=""))
     for r in (await conn.execute(sa.select(melding.c.id, melding.c.stappen).where(melding.c.id.in_(ids)))).all():
         stappen = [{k: v for k, v in s.items() if k in ("toestand", "titel")} for s in r.stappen or []]
         await conn.execute(
@@ -199,11 +203,18 @@ def _auditregels(cat: _Categorie, weg: dict[str, set[str]], eigenaars: dict[str,
     ]
 
 
+def _eigenaar(tabel: sa.Table) -> sa.ColumnElement[str]:
+    """Whose retention duty it is: the gemeente that provided the data, or the ROB for what the RMZ received itself."""
+    if tabel is melding:
+        return sa.func.coalesce(melding.c.melder_gemeente, ROB)
+    return tabel.c.gemeente_code
+
+
 async def _batch(engine: AsyncEngine, cat: _Categorie, grens: datetime, grootte: int) -> int:
     async with werkeenheid(engine) as eenheid:
         conn = eenheid.conn
         query = (
-            sa.select(cat.tabel.c.id, cat.tabel.c.gemeente_code)
+            sa.select(cat.tabel.c.id, _eigenaar(cat.tabel).label("gemeente_code"))
             .where(cat.kandidaat(grens))
             .order_by(cat.tabel.c.id)
             .limit(grootte)

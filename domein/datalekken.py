@@ -107,7 +107,8 @@ async def _eigen_objecten(vz: Verzoek, invoer: DatalekInvoer) -> dict[tuple[str,
             await _niet_gevonden(vz, tabel, soort, sorted(gevraagd)[0])
         query = sa.select(tabel.c.id, tabel.c.gemeente_code).where(tabel.c.id.in_(gevraagd))
         if eigen is not None:
-            query = query.where(tabel.c.gemeente_code == eigen)
+            # A gemeente's meldingen are those it made, not what the RMZ received about it from others.
+            query = query.where((tabel.c.melder_gemeente if tabel is melding else tabel.c.gemeente_code) == eigen)
         gevonden = {r.id: r.gemeente_code for r in (await vz.conn.execute(query)).all()}
         if set(gevonden) != gevraagd:
             await _niet_gevonden(vz, tabel, soort, sorted(gevraagd - set(gevonden))[0])

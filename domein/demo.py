@@ -23,7 +23,16 @@ from domein.fouten import OngeldigeInvoer
 from domein.opslag.tabellen import aanbieder
 from domein.toegang import Beslisser
 from domein.verzoek import Verzoek
-from domein.waarden import BetrokkeneSoort, Categorie, ContractSoort, Leefdomein, MeldingSoort, Urgentie, controleer_bsn
+from domein.waarden import (
+    BetrokkeneSoort,
+    Categorie,
+    ContractSoort,
+    Herkomst,
+    Leefdomein,
+    MeldingSoort,
+    Urgentie,
+    controleer_bsn,
+)
 from domein.werkeenheid import werkeenheid
 
 AANBIEDERS = [
@@ -234,7 +243,33 @@ async def _signalen_en_meldingen(
             betrokkene_geinformeerd=True,
         ),
     )
-    verzamel.audit.voeg_toe_alle([*direct.audit.alle(), *rmz.audit.alle()])
+    # Straight to the RMZ without the ladder (seed 003 §41.4): one from a gemeente, one an inwoner phoned in.
+    kwal_wijchen = als(Rol.KWALITEITSMEDEWERKER, "0296")
+    await meldingen.registreer_bij_rmz(
+        kwal_wijchen,
+        meldingen.MeldingInvoer(
+            soort=MeldingSoort.RMZ,
+            aanbieder_id=aanbieder_ids[2],
+            categorie=Categorie.FRAUDE_VERMOEDEN,
+            samenvatting="Declaraties voor begeleiding op dagen dat de cliënt in het ziekenhuis lag (demo)",
+            betrokkenen=betrokkenen(),
+            betrokkene_geinformeerd=True,
+        ),
+    )
+    await meldingen.registreer_bij_rmz(
+        rmz,
+        meldingen.MeldingInvoer(
+            soort=MeldingSoort.RMZ,
+            aanbieder_id=aanbieder_ids[0],
+            categorie=Categorie.FINANCIELE_FOUTEN,
+            samenvatting="Inwoner belde: eigen bijdrage dubbel in rekening gebracht (demo)",
+            betrokkenen=[],
+            betrokkene_geinformeerd=False,
+            herkomst=Herkomst.INWONER,
+            gemeente="0268",
+        ),
+    )
+    verzamel.audit.voeg_toe_alle([*direct.audit.alle(), *kwal_wijchen.audit.alle(), *rmz.audit.alle()])
 
 
 async def _privacykantoor(

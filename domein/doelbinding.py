@@ -64,6 +64,11 @@ GRENZEN: dict[str, Grens] = {
     "melding.inhoud.rmz": _MELDER | {Rol.RMZ_MEDEWERKER: {L: R}},
     "melding.inhoud.contractmanager": _MELDER | _RMZ_EN_CM,
     "route.stap": _MELDER | _RMZ_EN_CM,
+    # issue 10: straight to the RMZ (gemeente for itself, the RMZ for inwoners and professionals), the
+    # contractmanager's pseudonymised view of RMZ meldingen, the archive of closed meldingen
+    "melding.intake": {Rol.CONSULENT: {S: EG}, Rol.KWALITEITSMEDEWERKER: {S: EG}, Rol.RMZ_MEDEWERKER: {S: R}},
+    "melding.inhoud.rmz.gepseudonimiseerd": {Rol.CONTRACTMANAGER: {L: R}},
+    "melding.archief": {Rol.RMZ_MEDEWERKER: {L: R, S: R}, Rol.CONTRACTMANAGER: {L: R, S: R}},
     # verantwoording: the privacy officer of the own organisation only; notices go to other organisations
     "auditlog": {Rol.PRIVACY_OFFICER: {L: EO}},
     "inzage": {Rol.PRIVACY_OFFICER: {L: EO}},

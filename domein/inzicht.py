@@ -31,7 +31,7 @@ from domein.fouten import OngeldigeInvoer
 from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting
 from domein.onthulling import Insider, Sleutel, beschermingsblokken
 from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand
-from domein.route import LADDERSTAPPEN
+from domein.route import LADDERSTAPPEN, RMZ_ZELF_ONTVANGEN
 from domein.toegang import Actie, Bereik
 from domein.verzoek import Verzoek
 from domein.waarden import Categorie
@@ -42,17 +42,22 @@ MAX_MAANDEN = 120
 
 
 def insiders() -> list[Insider]:
-    """Parties that know some atoms exactly: each gemeente its own, the RMZ and contractmanager their meldingen."""
+    """Parties that know some atoms exactly: each gemeente its own, the RMZ and contractmanager their meldingen.
+
+    A gemeente does not know what the RMZ received about it from inwoners and professionals (issue 10):
+    the protection must keep it from deriving those by subtracting its own numbers (no tipping off).
+    """
 
     gi, si = ATOOM.index(Dimensie.GEMEENTE), ATOOM.index(Dimensie.STAP)
 
     def van_gemeente(g: str) -> Insider:
-        return lambda a: a[gi] == g
+        return lambda a: a[gi] == g and a[si] != RMZ_ZELF_ONTVANGEN
 
     def met_stap(*stappen: str) -> Insider:
         return lambda a: a[si] in stappen
 
-    return [*(van_gemeente(g) for g in GEMEENTEN), met_stap("STAP_3"), met_stap("STAP_3", "DIRECTE_MELDING")]
+    rmz = ("STAP_3", RMZ_ZELF_ONTVANGEN)
+    return [*(van_gemeente(g) for g in GEMEENTEN), met_stap(*rmz), met_stap(*rmz, "DIRECTE_MELDING")]
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,15 @@ and the betrokkenen only of direct-route meldingen addressed to them. Row-depend
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from domein import stapgebeurtenissen, vrije_tekst
+from domein.actor import GEMEENTEN, ROB
 from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import (
@@ -26,15 +27,27 @@ from domein.fouten import (
     OngeldigeInvoer,
     OngeldigeOvergang,
 )
-from domein.opslag.tabellen import aanbieder, contract, melding, melding_betrokkene, melding_handeling
+from domein.maskering import Masker, Persoon
+from domein.opslag.tabellen import (
+    aanbieder,
+    casus_persoonsgegevens,
+    contract,
+    melding,
+    melding_betrokkene,
+    melding_handeling,
+    signaal,
+)
 from domein.paginering import Pagina, maak_cursor, pagineer
+from domein.route import RMZ_ZELF_ONTVANGEN
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
 from domein.waarden import (
     NIET_BIJ_RMZ_MAAR_GEMEENTE,
+    RMZ_INTAKE_CATEGORIEEN,
     BetrokkeneSoort,
     Categorie,
     ContractSoort,
+    Herkomst,
     MeldingSoort,
     controleer_bsn,
     controleer_tekst,
@@ -43,6 +56,8 @@ from domein.waarden import (
 RESOURCE = "melding"
 CATEGORIE_BETROKKENEN = "persoonsgegevens.betrokkenen"
 ROUTE_VAN = {MeldingSoort.RMZ: "rmz-melding", MeldingSoort.CONTRACTMANAGER: "contractmanager-direct"}
+INTAKE_ROUTE = "rmz-intake"
+CONTRACTMANAGER_GEINFORMEERD = "CONTRACTMANAGER_GEINFORMEERD"
 MAX_PGB_TOETSEN_PER_JAAR = 10  # seed 001 art. 2.2.e
 
 
@@ -63,6 +78,10 @@ class MeldingInvoer:
     betrokkene_geinformeerd: bool
     signaal_id: str | None = None
     stappen: list[dict[str, Any]] = field(default_factory=list)
+    herkomst: Herkomst = Herkomst.GEMEENTE
+    gemeente: str | None = None
+    """The gemeente it concerns, when the RMZ registers a melding itself; otherwise the melder's own."""
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,14 @@ class MeldingRij:
     aangemaakt_op: datetime
     gewijzigd_op: datetime
     persoonsgegevens_verwijderd_op: datetime | None = None
+    herkomst: str = str(Herkomst.GEMEENTE)
+    melder_gemeente: str | None = None
+    gearchiveerd_op: datetime | None = None
+
+    @property
+    def verantwoordelijke(self) -> str:
+        """Wie de persoonsgegevens verstrekte: de gemeente van de melder, of het ROB (het RMZ ontving ze zelf)."""
+        return self.melder_gemeente or ROB
 
 
 @dataclass(frozen=True)
@@ -168,8 +195,9 @@ def controleer_betrokkenen(betrokkenen: Sequence[BetrokkeneInvoer], geinformeerd
 
 
 def _bereik(vz: Verzoek) -> sa.ColumnElement[bool]:
+    # A gemeente sees the meldingen it made, not those the RMZ received about it from others (issue 10).
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
-    return voorwaarde(besluit, vz.actor, melding.c.gemeente_code)
+    return voorwaarde(besluit, vz.actor, melding.c.melder_gemeente)
 
 
 def _verlopen(alleen_verlopen: bool) -> sa.ColumnElement[bool]:
@@ -238,10 +266,13 @@ async def betrokkenen_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, 
     stay distinguishable for the user without revealing names. Every returned list is audited.
     """
     soorten = _soorten_met_betrokkenen(vz)
-    zichtbaar = sa.select(melding.c.id, melding.c.gemeente_code).where(
-        _bereik(vz), melding.c.id.in_(list(melding_ids)), melding.c.soort.in_(soorten)
+    zichtbaar = sa.select(melding.c.id, melding.c.melder_gemeente).where(
+        _bereik(vz),
+        melding.c.id.in_(list(melding_ids)),
+        melding.c.soort.in_(soorten),
+        melding.c.gearchiveerd_op.is_(None),  # closed: only the archive (Bijlage 1 art. 3.1)
     )
-    meldingen = {r.id: r.gemeente_code for r in (await vz.conn.execute(zichtbaar)).all()}
+    meldingen = {r.id: r.melder_gemeente or ROB for r in (await vz.conn.execute(zichtbaar)).all()}
     uit: dict[str, list[Betrokkene] | None] = {m: ([] if m in meldingen else None) for m in melding_ids}
     if meldingen:
         query = (
@@ -310,18 +341,23 @@ async def handelingen_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, 
 
 async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
     """Maakt een melding (vanuit stap 3 of de directe route) met betrokkenen als aparte persoonsgegevens."""
-    route = vz.routes[ROUTE_VAN[invoer.soort]]
-    gemeente = vz.actor.gemeente
+    route = vz.routes[invoer.route or ROUTE_VAN[invoer.soort]]
+    gemeente = vz.actor.gemeente or invoer.gemeente
     if gemeente is None:
         raise OngeldigeInvoer("Alleen een gemeente doet een melding.")
-    controleer_betrokkenen(invoer.betrokkenen, invoer.betrokkene_geinformeerd)
+    # A gemeente role reports for itself; the RMZ records a report on behalf of a gemeente only when
+    # that gemeente made it (herkomst GEMEENTE). Reports of inwoners and professionals stay out of
+    # the gemeente's sight.
+    melder_gemeente = vz.actor.gemeente or (gemeente if invoer.herkomst is Herkomst.GEMEENTE else None)
     samenvatting = controleer_tekst(invoer.samenvatting, "samenvatting", maximaal=10_000)
-    clienten = [b.naam for b in invoer.betrokkenen if b.soort is BetrokkeneSoort.CLIENT]
-    vrije_tekst.controleer_genoemde_client(
-        vrije_tekst.vrije_teksten(samenvatting, invoer.stappen),
-        await vrije_tekst.bekende_clientnamen(vz, invoer.signaal_id, clienten),
-        invoer.betrokkene_geinformeerd,
-    )
+    if melder_gemeente is not None:  # Bijlage 1 art. 2.3 binds the gemeente that provides the data
+        controleer_betrokkenen(invoer.betrokkenen, invoer.betrokkene_geinformeerd)
+        clienten = [b.naam for b in invoer.betrokkenen if b.soort is BetrokkeneSoort.CLIENT]
+        vrije_tekst.controleer_genoemde_client(
+            vrije_tekst.vrije_teksten(samenvatting, invoer.stappen),
+            await vrije_tekst.bekende_clientnamen(vz, invoer.signaal_id, clienten),
+            invoer.betrokkene_geinformeerd,
+        )
     if await vz.conn.scalar(sa.select(aanbieder.c.id).where(aanbieder.c.id == invoer.aanbieder_id)) is None:
         raise OngeldigeInvoer("Deze aanbieder bestaat niet.", veld="aanbiederId")
     if invoer.soort is not MeldingSoort.CONTRACTMANAGER:  # every melding for the RMZ, whichever way it came
@@ -329,6 +365,9 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         await controleer_rmz_aanbieder(vz, invoer.aanbieder_id)
     nu = vz.nu()
     start = route.begin({}, nu.date())
+    if melder_gemeente is None and start.naar.ladderstap is not None:
+        # Counted apart: the gemeente it concerns does not know of it, and the statistics must not tell it.
+        start = replace(start, naar=replace(start.naar, ladderstap=RMZ_ZELF_ONTVANGEN))
     rij = MeldingRij(
         str(uuid.uuid4()),
         str(invoer.soort),
@@ -345,6 +384,8 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         None,
         nu,
         nu,
+        herkomst=str(invoer.herkomst),
+        melder_gemeente=melder_gemeente,
     )
     await vz.conn.execute(melding.insert().values(**rij.__dict__))
     pseudoniemen = set()
@@ -379,7 +420,7 @@ async def maak(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
         besluit,
         object_type=RESOURCE,
         object_id=rij.id,
-        verantwoordelijke=gemeente,
+        verantwoordelijke=rij.verantwoordelijke,
         activiteit=f"{route.naam}: {route.start}",
         categorieen={CATEGORIE_BETROKKENEN} if pseudoniemen else set(),
         betrokkenen=pseudoniemen,
@@ -394,6 +435,130 @@ async def meld_bij_contractmanager(vz: Verzoek, invoer: MeldingInvoer) -> Meldin
     vz.eis(route.resource(route.start), Actie.SCHRIJVEN)
     controleer_geen_klacht(invoer.categorie)
     return await maak(vz, invoer)
+
+
+def controleer_intake_onderwerp(categorie: Categorie) -> None:
+    """Rechtstreeks bij het RMZ alleen wat stap 1 zou verklappen; de rest gaat langs de ladder (seed 000)."""
+    controleer_rmz_onderwerp(categorie)
+    if categorie not in RMZ_INTAKE_CATEGORIEEN:
+        raise OngeldigeInvoer(
+            "Rechtstreeks bij het RMZ melden kan alleen bij (vermoedens van) fraude, financiële fouten of ongewenste "
+            "werkwijzen (seed 003 §41.4). Een signaal over kwaliteit of het niet nakomen van afspraken gaat langs de "
+            "escalatieladder: registreer een signaal (stap 1, seed 000).",
+            veld="categorie",
+        )
+
+
+async def registreer_bij_rmz(vz: Verzoek, invoer: MeldingInvoer) -> MeldingRij:
+    """Een melding rechtstreeks bij het RMZ, zonder stap 1 en 2 (seed 003 §41.4, seed 001 art. 2.2.g en 10).
+
+    Stap 1 points the aanbieder to the agreements: for a suspicion of fraud that warns the suspect. So a
+    gemeente's consulent or kwaliteitsmedewerker reports these subjects straight to the RMZ, and the RMZ
+    registers what inwoners, professionals and verwijzers report to it by phone or mail.
+
+    Bijlage 1 art. 2.3 puts the duty to inform the betrokkene on the gemeente that provides the
+    persoonsgegevens: a gemeente melder (or the RMZ writing down a gemeente's report) must confirm it
+    for a named cliënt, as on the ladder. A report the RMZ receives from an inwoner or professional is
+    no provision by a gemeente; informing the betrokkene is then the RMZ's own duty under the AVG and
+    not a condition of registering.
+    """
+    route = vz.routes[INTAKE_ROUTE]
+    vz.eis("melding.intake", Actie.SCHRIJVEN)
+    vz.eis(route.resource(route.start), Actie.SCHRIJVEN)
+    controleer_intake_onderwerp(invoer.categorie)
+    if vz.actor.gemeente is not None:
+        if invoer.herkomst is not Herkomst.GEMEENTE:
+            raise OngeldigeInvoer("Een gemeente meldt als gemeente: laat herkomst weg.", veld="herkomst")
+        if invoer.gemeente not in (None, vz.actor.gemeente):
+            raise OngeldigeInvoer("Een gemeente meldt voor de eigen gemeente; laat gemeente weg.", veld="gemeente")
+    elif invoer.gemeente not in GEMEENTEN:
+        raise OngeldigeInvoer(
+            "Geef de gemeente waar de melding over gaat (CBS-code, bijv. 0268): de statistiek, de bewaartermijn en de "
+            "verantwoording hangen eraan.",
+            veld="gemeente",
+        )
+    return await maak(
+        vz,
+        MeldingInvoer(
+            soort=MeldingSoort.RMZ,
+            aanbieder_id=invoer.aanbieder_id,
+            categorie=invoer.categorie,
+            samenvatting=invoer.samenvatting,
+            betrokkenen=invoer.betrokkenen,
+            betrokkene_geinformeerd=invoer.betrokkene_geinformeerd,
+            herkomst=invoer.herkomst,
+            gemeente=invoer.gemeente,
+            route=INTAKE_ROUTE,
+        ),
+    )
+
+
+class Weergave:
+    """Hoe een lezer de vrije tekst van een melding krijgt."""
+
+    VOLLEDIG = "volledig"
+    GEPSEUDONIMISEERD = "gepseudonimiseerd"
+
+
+async def inhoud_weergave(
+    vz: Verzoek, rij: MeldingRij, handelingen: Callable[[], Awaitable[Sequence[Handeling]]]
+) -> str | None:
+    """Vrije tekst: volledig, gepseudonimiseerd of niet (None), per rol, soort en stand van de melding.
+
+    - Who may read the content (melding.inhoud.<soort>) reads it in full while the melding is open, and
+      pseudonymised once it is archived (Bijlage 1 art. 3.1: after the purpose only non-identifying).
+    - The contractmanager reads an RMZ-melding pseudonymised (melding.inhoud.<soort>.gepseudonimiseerd),
+      and only once the RMZ informed them (seed 000 stap 3: "RMZ informeert de contractmanager"):
+      from CONTRACTMANAGER_GEINFORMEERD on. Before that the RMZ is still weighing it.
+    """
+    if vz.beslisser.beslis(vz.actor, f"melding.inhoud.{rij.soort}", Actie.LEZEN).toegestaan:
+        return Weergave.GEPSEUDONIMISEERD if rij.gearchiveerd_op is not None else Weergave.VOLLEDIG
+    pseudo = vz.beslisser.beslis(vz.actor, f"melding.inhoud.{rij.soort}.gepseudonimiseerd", Actie.LEZEN)
+    if pseudo.toegestaan and any(h.naar_status == CONTRACTMANAGER_GEINFORMEERD for h in await handelingen()):
+        return Weergave.GEPSEUDONIMISEERD
+    return None
+
+
+async def maskers_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, Masker]:
+    """Per melding wie erin voorkomt: de genoemde betrokkenen en de inwoner van de casus achter het signaal.
+
+    Read only to replace them; nothing of it leaves the system, so it is no read of persoonsgegevens.
+    """
+    uit = {m: Masker() for m in melding_ids}
+    b = melding_betrokkene
+    query = (
+        sa.select(b.c.melding_id, b.c.soort, b.c.naam, b.c.bsn, b.c.pseudoniem)
+        .join(melding, melding.c.id == b.c.melding_id)
+        .where(_bereik(vz), b.c.melding_id.in_(list(melding_ids)))
+        .order_by(b.c.id)
+    )
+    for r in (await vz.conn.execute(query)).all():
+        uit[r.melding_id].personen.append(Persoon(r.pseudoniem, r.soort, r.naam, r.bsn))
+    pg = casus_persoonsgegevens
+    inwoners = (
+        sa.select(melding.c.id, pg.c.naam, pg.c.bsn, pg.c.geboortedatum, pg.c.pseudoniem)
+        .join(signaal, signaal.c.id == melding.c.signaal_id)
+        .join(pg, pg.c.casus_id == signaal.c.casus_id)
+        .where(_bereik(vz), melding.c.id.in_(list(melding_ids)))
+    )
+    for r in (await vz.conn.execute(inwoners)).all():
+        uit[r.id].personen.append(Persoon(r.pseudoniem, "inwoner", r.naam, r.bsn, r.geboortedatum))
+    return uit
+
+
+def audit_gepseudonimiseerd(vz: Verzoek, rij: MeldingRij, masker: Masker) -> None:
+    """Ook een gepseudonimiseerde lezing wordt vastgelegd, met het doel van de rol en de pseudoniemen."""
+    doel = vz.beslisser.doel_van(vz.actor)
+    pseudoniemen: set[str | None] = set(masker.pseudoniemen()) or {None}
+    for p in pseudoniemen:
+        vz.lezing(
+            "persoonsgegevens.gepseudonimiseerd",
+            object_type=RESOURCE,
+            object_id=rij.id,
+            verantwoordelijke=rij.verantwoordelijke,
+            betrokkene=p,
+            doel=doel,
+        )
 
 
 async def _pgb_toetsen_in(vz: Verzoek, jaar: int) -> int:
@@ -412,7 +577,9 @@ async def _pgb_toetsen_in(vz: Verzoek, jaar: int) -> int:
 async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[str, Any]) -> MeldingRij:
     huidig = await op_id(vz, melding_id)
     route = vz.routes[huidig.route]
-    besluit = vz.eis(route.resource(naar), Actie.SCHRIJVEN, object_id=huidig.id, verantwoordelijke=huidig.gemeente_code)
+    besluit = vz.eis(
+        route.resource(naar), Actie.SCHRIJVEN, object_id=huidig.id, verantwoordelijke=huidig.verantwoordelijke
+    )
     vastgelegd = {h.naar_status: h.gegevens for h in (await handelingen_van(vz, [huidig.id]))[huidig.id]}
     nu = vz.nu()
     stap = route.overgang(huidig.status, naar, gegevens, vastgelegd, nu.date())
@@ -422,10 +589,18 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
             f"Het ROB doet hoogstens {MAX_PGB_TOETSEN_PER_JAAR} pgb-kwaliteitstoetsen per jaar (seed 001 art. "
             f"2.2.e); dat aantal is voor {nu.year} bereikt. Kies een andere uitkomst."
         )
+    # An end state ends the purpose: from now on the persoonsgegevens are archived (Bijlage 1 art. 3.1).
+    gearchiveerd_op = nu if stap.naar.eind else None
     await vz.conn.execute(
         melding.update()
         .where(melding.c.id == huidig.id)
-        .values(status=stap.naar.code, termijn=stap.termijn, uitkomst=uitkomst, gewijzigd_op=nu)
+        .values(
+            status=stap.naar.code,
+            termijn=stap.termijn,
+            uitkomst=uitkomst,
+            gewijzigd_op=nu,
+            gearchiveerd_op=gearchiveerd_op,
+        )
     )
     await vz.conn.execute(
         melding_handeling.insert().values(
@@ -443,7 +618,7 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
         besluit,
         object_type=RESOURCE,
         object_id=huidig.id,
-        verantwoordelijke=huidig.gemeente_code,
+        verantwoordelijke=huidig.verantwoordelijke,
         activiteit=f"{route.naam}: {stap.naar.code}",
         operatie=Operatie.WIJZIGEN,
     )
@@ -454,5 +629,6 @@ async def behandel(vz: Verzoek, melding_id: str, naar: str, gegevens: Mapping[st
             "termijn": stap.termijn,
             "uitkomst": uitkomst,
             "gewijzigd_op": nu,
+            "gearchiveerd_op": gearchiveerd_op,
         }
     )

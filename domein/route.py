@@ -28,7 +28,9 @@ from domein.werkdagen import termijn
 MAP = Path(__file__).parent / "routes"
 SOORTEN = frozenset({"tekst", "datum", "ja_nee", "keuze", "keuzes"})
 EENHEDEN = frozenset({"werkdagen", "dagen", "weken"})
-LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING"})
+RMZ_ZELF_ONTVANGEN = "RMZ_ZELF_ONTVANGEN"
+"""Ladderstap of a melding the RMZ received itself from an inwoner, professional or verwijzer (issue 10)."""
+LADDERSTAPPEN = frozenset({"STAP_1", "STAP_2", "STAP_3", "STAP_4", "DIRECTE_MELDING", RMZ_ZELF_ONTVANGEN})
 REGIONALE_STANDAARD = "regionale standaard"
 # Verantwoording and beheer never take a step of a route: that is uitvoering of a melding or signaal.
 _STAPROLLEN = frozenset(Rol) - {Rol.PRIVACY_OFFICER, Rol.BEHEERDER}

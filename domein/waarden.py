@@ -183,6 +183,23 @@ class MeldingSoort(StrEnum):
     CONTRACTMANAGER = "contractmanager"
 
 
+class Herkomst(StrEnum):
+    """Wie een melding bij het RMZ deed (seed 003 §41.4: inwoners, professionals en verwijzers; of een gemeente)."""
+
+    GEMEENTE = "gemeente"
+    INWONER = "inwoner"
+    PROFESSIONAL = "professional"
+    VERWIJZER = "verwijzer"
+
+
+RMZ_INTAKE_CATEGORIEEN = frozenset(
+    {Categorie.FRAUDE_VERMOEDEN, Categorie.FINANCIELE_FOUTEN, Categorie.ONGEWENSTE_WERKWIJZE}
+)
+"""Onderwerpen die rechtstreeks bij het RMZ mogen, zonder de escalatieladder (seed 003 §41.4, seed 001 art. 10):
+stap 1 wijst de aanbieder op de afspraken en zou een vermoeden van fraude verklappen. Kwaliteit en het niet
+nakomen van afspraken blijven langs de ladder gaan (seed 000)."""
+
+
 class MeldingStatus(StrEnum):
     """Statussen van een melding (contract.md); de routes rmz-melding en contractmanager-direct gebruiken ze."""
 

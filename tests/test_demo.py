@@ -33,6 +33,18 @@ async def test_demo_vult_alles_wat_het_contract_belooft_en_alleen_een_keer(engin
         assert len(set((await conn.execute(sa.select(signaal.c.gemeente_code).distinct())).scalars())) >= 2
         statussen = set((await conn.execute(sa.select(melding.c.status).distinct())).scalars())
         assert statussen == {s.value for s in MeldingStatus}
+        # straight to the RMZ (seed 003 §41.4): from a gemeente and from an inwoner; closed ones archived
+        herkomsten = set(
+            (await conn.execute(sa.select(melding.c.herkomst).where(melding.c.route == "rmz-intake"))).scalars()
+        )
+        assert herkomsten == {"gemeente", "inwoner"}
+        gesloten = melding.c.status.in_(["AFGEROND", "NIET_IN_BEHANDELING"])
+        assert (
+            await tel(
+                sa.select(sa.func.count()).select_from(melding).where(gesloten, melding.c.gearchiveerd_op.is_(None))
+            )
+            == 0
+        )
         for bsn in (await conn.execute(sa.select(casus_persoonsgegevens.c.bsn))).scalars():
             assert controleer_bsn(bsn).startswith("99999")  # recognisably fictitious test range
         # the privacykantoor has something to show: a closed casus, a Bibob-onderzoek, a datalek

@@ -85,6 +85,14 @@ route.contractmanager-direct.ONTVANGEN con:W:eg kwm:W:eg
 route.contractmanager-direct.IN_BEHANDELING cm:W:r
 route.contractmanager-direct.NIET_IN_BEHANDELING cm:W:r
 route.contractmanager-direct.AFGEROND cm:W:r
+melding.intake              con:W:eg kwm:W:eg rmz:W:r
+melding.inhoud.rmz.gepseudonimiseerd cm:R:r
+melding.archief             rmz:RW:r cm:RW:r
+route.rmz-intake.ONTVANGEN  con:W:eg kwm:W:eg rmz:W:r
+route.rmz-intake.IN_BEHANDELING rmz:W:r
+route.rmz-intake.NIET_IN_BEHANDELING rmz:W:r
+route.rmz-intake.CONTRACTMANAGER_GEINFORMEERD rmz:W:r
+route.rmz-intake.AFGEROND   rmz:W:r
 route.regio-test.melden     con:W:eg
 route.regio-test.besloten   kwm:W:eg
 """

@@ -189,8 +189,28 @@ melding = sa.Table(
     sa.Column("aangemaakt_op", Tijd, nullable=False),
     sa.Column("gewijzigd_op", Tijd, nullable=False),
     sa.Column("persoonsgegevens_verwijderd_op", Tijd, nullable=True),
+    # Issue 10. Who reported it (seed 003 §41.4: inwoners, professionals, verwijzers, or a gemeente)...
+    sa.Column("herkomst", sa.String(20), nullable=False, server_default="gemeente"),
+    # ...and the gemeente whose roles read status and terugkoppeling: the melder's, or none when the RMZ
+    # registered a report of an inwoner or professional (the gemeente it concerns is gemeente_code).
+    sa.Column("melder_gemeente", sa.String(4), sa.ForeignKey("gemeente.code"), nullable=True),
+    # Set when the route reaches an end state: from then on only the archive (Bijlage 1 art. 3.1).
+    sa.Column("gearchiveerd_op", Tijd, nullable=True),
     sa.Index("ix_melding_volgorde", "aangemaakt_op", "id"),
     sa.Index("ix_melding_gemeente_volgorde", "gemeente_code", "aangemaakt_op", "id"),
+    sa.Index("ix_melding_melder_volgorde", "melder_gemeente", "aangemaakt_op", "id"),
+)
+
+archiefraadpleging = sa.Table(
+    "archiefraadpleging",
+    metadata,
+    # An explicit look into the archive of a closed melding, with the reason the RMZ gave (issue 10).
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("melding_id", sa.String(36), sa.ForeignKey("melding.id"), nullable=False, index=True),
+    sa.Column("reden", sa.Text, nullable=False),
+    sa.Column("op", Tijd, nullable=False),
+    sa.Column("door_sub", sa.String(200), nullable=False),
+    sa.Column("door_rol", sa.String(30), nullable=False),
 )
 
 melding_betrokkene = sa.Table(

@@ -1,0 +1,109 @@
+"""Vrije tekst zonder wie: bekende namen, BSN's en geboortedata vervangen door stabiele pseudoniemen.
+
+The contractmanager reads RMZ-meldingen only pseudonymised (toegang.md rule 3), and a closed melding
+is routinely readable only in a form that no longer identifies the betrokkenen (Bijlage 1 art. 3.1).
+The system knows who a melding is about: the betrokkenen the melder named, and the inwoner of the
+casus behind its signaal. Their names (in full and per name part), BSNs and birth dates are replaced
+by the same pseudonym ``Melding.pseudoniem`` shows, so a reader still sees who recurs. Any other
+nine-digit number is masked as a possible BSN. A name nobody registered cannot be recognised: that is
+why free text is refused when it carries a BSN and must be flagged when it names a client (input rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+BSN_VERWIJDERD = "[BSN verwijderd]"
+_BSN_ACHTIG = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){8}(?!\d)")
+_WOORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Name parts that are ordinary words in Dutch text: replacing them would garble the text, not protect anyone.
+_GEEN_NAAMDEEL = frozenset(
+    {"van", "der", "den", "het", "ter", "ten", "de", "la", "le", "von", "dos", "del", "dhr", "mevr", "mw", "mr",
+     "dr", "ing", "drs", "client", "cliënt", "medewerker", "aanbieder"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Persoon:
+    """Iemand over wie een melding gaat, zoals het systeem hem kent."""
+
+    pseudoniem: str
+    soort: str
+    naam: str | None = None
+    bsn: str | None = None
+    geboortedatum: date | None = None
+
+    @property
+    def label(self) -> str:
+        return f"[{self.soort} {self.pseudoniem[:16]}]"
+
+
+def _datumvormen(d: date) -> list[str]:
+    vormen = {d.isoformat()}
+    for dag, maand in ((f"{d.day:02d}", f"{d.month:02d}"), (str(d.day), str(d.month))):
+        for sep in "-/.":
+            vormen.add(f"{dag}{sep}{maand}{sep}{d.year}")
+    return sorted(vormen, key=len, reverse=True)
+
+
+@dataclass
+class Masker:
+    """Vervangt per melding de bekende personen; daarna elk BSN-achtig getal."""
+
+    personen: list[Persoon] = field(default_factory=list)
+
+    def _vervangingen(self) -> dict[str, str]:
+        uit: dict[str, str] = {}
+        # Full names win over their parts; the first person named keeps a shared part.
+        for p in self.personen:
+            if p.naam:
+                uit.setdefault(p.naam.strip().casefold(), p.label)
+        for p in self.personen:
+            for woord in _WOORD.findall(p.naam or ""):
+                for deel in {woord, *re.split(r"['’-]", woord)}:  # Berg-Jansen: also Berg and Jansen
+                    if len(deel) >= 3 and deel[0].isupper() and deel.casefold() not in _GEEN_NAAMDEEL:
+                        uit.setdefault(deel.casefold(), p.label)
+        return uit
+
+    @cached_property
+    def _namen(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        """One pattern per melding, built once (the list of a page masks many texts with it)."""
+        vervangingen = self._vervangingen()
+        if not vervangingen:
+            return None
+        delen = "|".join(re.escape(v) for v in sorted(vervangingen, key=len, reverse=True))
+        return re.compile(r"(?<!\w)(" + delen + r")(?!\w)", re.IGNORECASE), vervangingen
+
+    def tekst(self, tekst: str) -> str:
+        for p in self.personen:
+            if p.bsn:
+                tekst = tekst.replace(p.bsn, p.label)
+            if p.geboortedatum:
+                for vorm in _datumvormen(p.geboortedatum):
+                    tekst = tekst.replace(vorm, "[geboortedatum verwijderd]")
+        if self._namen is not None:
+            patroon, vervangingen = self._namen
+            tekst = patroon.sub(lambda m: vervangingen.get(m.group(0).casefold(), "[naam verwijderd]"), tekst)
+        return _BSN_ACHTIG.sub(BSN_VERWIJDERD, tekst)
+
+    def waarde(self, waarde: Any) -> Any:
+        """Elke tekst in een JSON-achtige waarde (de vastleggingen van stappen en handelingen)."""
+        if isinstance(waarde, str):
+            return self.tekst(waarde)
+        if isinstance(waarde, dict):
+            return {k: self.waarde(v) for k, v in waarde.items()}
+        if isinstance(waarde, list):
+            return [self.waarde(v) for v in waarde]
+        return waarde
+
+    def pseudoniemen(self) -> set[str]:
+        return {p.pseudoniem for p in self.personen}
+
+
+def masker(personen: Iterable[Persoon]) -> Masker:
+    return Masker(list(personen))
