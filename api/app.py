@@ -7,6 +7,7 @@ in a fresh transaction. If the audit cannot be written, the answer carries no da
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 import strawberry
 from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,9 +37,11 @@ from api.limieten import (
     QueryTeComplex,
     controleer_batch,
     controleer_body,
+    controleer_json,
     controleer_query,
 )
 from api.schema import maak_schema
+from api.verbinding import BewaakteVerbinding
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
 from domein import audit
@@ -101,33 +105,77 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     if not isinstance(variabelen, dict) or (operatie is not None and not isinstance(operatie, str)):
         return {"errors": [fout("BAD_USER_INPUT", "'variables' moet een object zijn en 'operationName' tekst.")]}
     try:
+        controleer_json(payload, t.limieten)
         document = controleer_query(t.schema._schema, query, t.limieten, operatie, variabelen)
     except QueryTeComplex as e:
         return {"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}
     except OngeldigeQuery as e:
-        return {"errors": [fout("BAD_USER_INPUT", e.bericht)]}
+        return {"errors": [fout("BAD_USER_INPUT", e.bericht, veld=e.veld)]}
     mutatie = _is_mutatie(document, operatie)
-    async with t.engine.connect() as conn:
-        await conn.begin()
+    try:
+        async with t.engine.connect() as conn:
+            return await _in_transactie(t, conn, actor, document, payload, mutatie, request_id)
+    except Exception as fout_:
+        # The database unreachable, or a rollback on a broken connection: still a coded answer.
+        log_onverwacht(request_id, fout_)
+        return {"data": None, "errors": [intern(request_id)]}
+
+
+async def _in_transactie(
+    t: Toestand, conn: AsyncConnection, actor: Actor, document: Any, payload: dict[str, Any], mutatie: bool,
+    request_id: str,
+) -> dict[str, Any]:  # fmt: skip
+    await conn.begin()
+    # Resolvers get the guarded view of this connection; commit, rollback and audit use conn itself.
+    bewaakt = BewaakteVerbinding(conn)
+    try:
+        vz, beslisser = await t.verzoek(actor, bewaakt, request_id)
         try:
-            vz, beslisser = await t.verzoek(actor, conn, request_id)
-            resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, beslisser), operation_name=operatie)
+            async with asyncio.timeout(t.limieten.max_seconden):
+                resultaat = await t.schema.execute(
+                    payload["query"],
+                    payload.get("variables") or {},
+                    Context.voor(vz, beslisser),
+                    operation_name=payload.get("operationName"),
+                )
+        except TimeoutError:
+            resultaat = None
+        finally:
+            await bewaakt.stil()
+        if resultaat is None:
+            log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.max_seconden)
+            fouten = [fout("QUERY_TE_COMPLEX", _te_lang(t.limieten), requestId=request_id)]
+        else:
             fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
-            if mutatie and fouten:
-                await conn.rollback()
-                async with conn.begin():
-                    await audit.schrijf(conn, vz.audit.weigeringen, request_id)
-                return {"data": None, "errors": fouten}
-            await audit.schrijf(conn, vz.audit.alle(), request_id)
-            await conn.commit()
-        except Exception as fout_:
-            log_onverwacht(request_id, fout_)
+        if resultaat is None or (fouten and (mutatie or _transactie_onbruikbaar(resultaat))):
+            # Nothing of a failed mutation stays, nor anything of a transaction the database gave up
+            # on or that ran out of time; only the denials are recorded, in a fresh transaction.
             await conn.rollback()
-            return {"data": None, "errors": [intern(request_id)]}
+            async with conn.begin():
+                await audit.schrijf(conn, vz.audit.weigeringen, request_id)
+            return {"data": None, "errors": fouten}
+        await audit.schrijf(conn, vz.audit.alle(), request_id)
+        await conn.commit()
+    except Exception as fout_:
+        log_onverwacht(request_id, fout_)
+        await conn.rollback()
+        return {"data": None, "errors": [intern(request_id)]}
     antwoord: dict[str, Any] = {"data": resultaat.data}
     if fouten:
         antwoord["errors"] = fouten
     return antwoord
+
+
+def _te_lang(limieten: Limieten) -> str:
+    return (
+        f"De query duurde langer dan {limieten.max_seconden:g} seconden en is afgebroken; er is niets opgeslagen. "
+        "Vraag minder tegelijk op."
+    )
+
+
+def _transactie_onbruikbaar(resultaat: Any) -> bool:
+    """Of een resolver op een databasefout stuitte: PostgreSQL weigert daarna elk statement van de transactie."""
+    return any(isinstance(e.original_error, SQLAlchemyError) for e in resultaat.errors or [])
 
 
 async def graphql_post(request: Request) -> Response:
@@ -136,12 +184,17 @@ async def graphql_post(request: Request) -> Response:
     try:
         lengte = int(request.headers.get("content-length") or 0)
         controleer_body(lengte, t.limieten)
-        body = await request.body()
+        # A client that trickles its body in holds a connection (and a worker slot) for as long as it likes.
+        async with asyncio.timeout(t.limieten.body_seconden):
+            body = await request.body()
         controleer_body(len(body), t.limieten)
     except QueryTeComplex as e:
         return _antwoord({"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}, 413, request_id)
     except ValueError:
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "Ongeldige Content-Length.")]}, 400, request_id)
+    except TimeoutError:
+        bericht = f"De body kwam niet binnen {t.limieten.body_seconden:g} seconden binnen; stuur het verzoek opnieuw."
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", bericht)]}, 408, request_id)
     try:
         # In JWKS mode verify may fetch keys over the network: keep that off the event loop.
         actor = await run_in_threadpool(t.verifier.verify, bearer_token(request.headers.get("authorization")))
@@ -151,6 +204,9 @@ async def graphql_post(request: Request) -> Response:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "De body is geen geldige JSON.")]}, 400, request_id)
+    except RecursionError:
+        bericht = f"De JSON is te diep genest (maximaal {t.limieten.max_json_diepte} niveaus); maak de invoer platter."
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", bericht)]}, 400, request_id)
     if isinstance(payload, list):
         try:
             controleer_batch(len(payload), t.limieten)

@@ -18,7 +18,7 @@ from domein.opslag.tabellen import aanbieder, contract, contract_budget, contrac
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
-from domein.waarden import ContractSoort, controleer_tekst
+from domein.waarden import ContractSoort, controleer_jaar, controleer_tekst
 
 RESOURCE = "contract"
 
@@ -148,6 +148,7 @@ def _controleer(invoer: ContractInvoer) -> tuple[str, list[str], list[str], str]
         raise OngeldigeInvoer("Geef per jaar hoogstens één budgetplafond.", veld="budgetplafonds")
     eindjaar = invoer.einddatum.year if invoer.einddatum else 9999
     for b in invoer.budgetplafonds:
+        controleer_jaar(b.jaar, "budgetplafonds")
         if b.bedrag < 0:
             raise OngeldigeInvoer("Een budgetplafond kan niet negatief zijn.", veld="budgetplafonds")
         if not invoer.ingangsdatum.year <= b.jaar <= eindjaar:
