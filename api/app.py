@@ -1,4 +1,4 @@
-"""De Starlette-app: /graphql (POST en GraphiQL), /health. Eén transactie per operatie.
+"""De Starlette-app: /graphql (POST en GraphiQL), /health, /ready. Eén transactie per operatie.
 
 Each operation runs in one database transaction together with its audit records. A failed
 mutation rolls back everything except the audit records of denied attempts, which are written
@@ -17,20 +17,23 @@ from typing import Any
 
 import strawberry
 from graphql import OperationDefinitionNode, OperationType
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
+from api.gereedheid import gereed
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -131,7 +134,7 @@ async def _in_transactie(
     try:
         vz, beslisser = await t.verzoek(actor, bewaakt, request_id)
         try:
-            async with asyncio.timeout(t.limieten.max_seconden):
+            async with asyncio.timeout(t.limieten.verzoek_seconden):
                 resultaat = await t.schema.execute(
                     payload["query"],
                     payload.get("variables") or {},
@@ -143,7 +146,7 @@ async def _in_transactie(
         finally:
             await bewaakt.stil()
         if resultaat is None:
-            log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.max_seconden)
+            log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.verzoek_seconden)
             fouten = [fout("QUERY_TE_COMPLEX", _te_lang(t.limieten), requestId=request_id)]
         else:
             fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
@@ -168,7 +171,7 @@ async def _in_transactie(
 
 def _te_lang(limieten: Limieten) -> str:
     return (
-        f"De query duurde langer dan {limieten.max_seconden:g} seconden en is afgebroken; er is niets opgeslagen. "
+        f"De query duurde langer dan {limieten.verzoek_seconden:g} seconden en is afgebroken; er is niets opgeslagen. "
         "Vraag minder tegelijk op."
     )
 
@@ -243,6 +246,46 @@ def stem_gc_af() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
+class Vangnet:
+    """Geen route antwoordt met een 500 in platte tekst: een onverwachte fout wordt JSON met een verzoek-id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        begonnen = False
+
+        async def zend(bericht: Message) -> None:
+            nonlocal begonnen
+            begonnen = begonnen or bericht["type"] == "http.response.start"
+            await send(bericht)
+
+        try:
+            await self.app(scope, receive, zend)
+        except Exception as e:
+            request_id = str(uuid.uuid4())
+            log_onverwacht(request_id, e)
+            if begonnen:
+                return  # the answer is already under way (a streamed export): the server closes the connection
+            await _antwoord({"errors": [intern(request_id)]}, 500, request_id)(scope, receive, send)
+
+
+def zet_statement_timeout(engine: AsyncEngine, seconden: float) -> None:
+    """PostgreSQL breekt een statement van deze app na ``seconden`` af (elke nieuwe verbinding)."""
+    if engine.dialect.name != "postgresql" or seconden <= 0:
+        return
+    ms = max(1, int(seconden * 1000))
+
+    def _bij_verbinden(dbapi_connection: Any, _record: Any) -> None:
+        # Straight on the driver connection: outside SQLAlchemy's transaction, so no rollback undoes it.
+        dbapi_connection.run_async(lambda c: c.execute(f"SET statement_timeout = {ms}"))
+
+    event.listen(engine.sync_engine, "connect", _bij_verbinden)
+
+
 def maak_app(
     engine: AsyncEngine,
     verifier: TokenVerifier,
@@ -256,9 +299,12 @@ def maak_app(
             Route("/graphql", graphql_post, methods=["POST"]),
             Route("/graphql", graphiql, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/ready", gereed, methods=["GET"]),
             Route("/auditlog/export", auditlog_export, methods=["GET"]),
-        ]
+        ],
+        middleware=[Middleware(Vangnet)],
     )
+    zet_statement_timeout(engine, limieten.statement_seconden)
     app.state.toestand = Toestand(
         engine,
         verifier,

@@ -69,12 +69,16 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         introspectie=demo_modus or inst.ontwikkeling,
         max_batch=inst.max_batch,
         max_body_bytes=inst.max_body_bytes,
+        max_json_diepte=inst.max_json_diepte,
+        verzoek_seconden=inst.verzoek_seconden,
+        statement_seconden=inst.statement_seconden,
+        body_seconden=inst.body_seconden,
     )
     drempels = Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent)
     app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels)
     stem_gc_af()
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **inst.uvicorn_tijdslimieten())
     return 0
 
 

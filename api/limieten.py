@@ -57,12 +57,12 @@ class Limieten:
     introspectie: bool = False
     max_json_diepte: int = 32
     """Nesting of the JSON body (objects and lists); Python's parser would hit its recursion limit far deeper."""
-    max_seconden: float = 30
+    verzoek_seconden: float = 30
     """Request timeout: a GraphQL operation running longer is cut off, its transaction rolled back."""
     body_seconden: float = 10
     """A client must have sent its whole body within this time (slow senders hold a connection open)."""
     statement_seconden: float = 20
-    """PostgreSQL statement_timeout for the connections of the app; below max_seconden, so the database
+    """PostgreSQL statement_timeout for the connections of the app; below verzoek_seconden, so the database
     gives up first and says why."""
 
 
@@ -176,7 +176,7 @@ def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation
             veld="operationName",
         )
     if operation_name is None and len(operaties) > 1:
-        raise OngeldigeQuery("Het document bevat meer operaties; kies er één met 'operationName'.", veld="operationName")
+        raise OngeldigeQuery("Het document bevat meer operaties; kies er één met operationName.", veld="operationName")
     _controleer_literals(document)
     fragmenten = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     # Every operation in the document is measured, whichever one operationName picks: a document
@@ -287,4 +287,3 @@ def _pad(pad: str, sleutel: str | int) -> str:
     if pad in ("", "variables"):
         return sleutel
     return f"{pad}.{sleutel}"
-

@@ -50,10 +50,10 @@ class BewaakteVerbinding(AsyncConnection):
         if not taak.cancelled():
             taak.exception()  # observed here when its resolver was cancelled and no longer waits for it
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self._bewaakt(lambda: super(BewaakteVerbinding, self).execute(*args, **kwargs))
 
-    async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
         return await self._bewaakt(lambda: super(BewaakteVerbinding, self).exec_driver_sql(*args, **kwargs))
 
     async def stil(self) -> None:
