@@ -143,6 +143,7 @@ async def _in_transactie(
                 )
         except TimeoutError:
             resultaat = None
+            await bewaakt.onderbreek()
         finally:
             await bewaakt.stil()
         if resultaat is None:

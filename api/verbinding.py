@@ -56,6 +56,19 @@ class BewaakteVerbinding(AsyncConnection):
     async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
         return await self._bewaakt(lambda: super(BewaakteVerbinding, self).exec_driver_sql(*args, **kwargs))
 
+    async def onderbreek(self) -> None:
+        """Breekt het lopende statement af als de tijd van het verzoek op is.
+
+        SQLite has no statement timeout; its interrupt() is safe from another thread. PostgreSQL stops a
+        statement itself at statement_timeout (see api.app.zet_statement_timeout).
+        """
+        if self.dialect.name != "sqlite" or not self._lopend:
+            return
+        ruw = await self.get_raw_connection()
+        sqlite_verbinding = getattr(ruw.driver_connection, "_conn", None)  # aiosqlite's sqlite3.Connection
+        if sqlite_verbinding is not None:
+            sqlite_verbinding.interrupt()
+
     async def stil(self) -> None:
         """Wacht tot geen statement van dit verzoek meer loopt en laat daarna geen nieuwe meer toe."""
         self._gesloten = True

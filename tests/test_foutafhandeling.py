@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import Api, codes
+import domein.casussen
+import domein.gemeenten
+from api.app import maak_app
+from api.auth import TokenVerifier
+from api.instellingen import Instellingen
+from api.limieten import Limieten
+from api.sleutels import DemoSleutel
+from domein.audit import Pseudonimiseerder
+from domein.fouten import OngeldigeInvoer
+from domein.waarden import EERSTE_JAAR, LAATSTE_JAAR, controleer_jaar, controleer_tekst
+from tests.conftest import SLEUTEL, Api, codes
 from tests.hulp import NIJMEGEN, REGISTREER_CASUS, casus_invoer
 
 TIJDSLIMIET = 20  # seconds: a request that does not answer within this fails the test instead of blocking it
@@ -155,3 +171,162 @@ async def test_tab_en_regelovergang_in_een_tekst_blijven_toegestaan(api: Api) ->
     invoer["hulpvraag"] = "Regel een\n\tRegel twee\r\n"
     antwoord = await api.als("consulent", NIJMEGEN, REGISTREER_CASUS, {"input": invoer})
     assert "errors" not in antwoord, antwoord
+
+
+# --- 6. tijdslimieten --------------------------------------------------------------------------------------
+
+LANGZAAM_SQL = {
+    "sqlite": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 300000000) "
+    "SELECT count(*) FROM r",
+    "postgresql": "SELECT pg_sleep(30)",
+}
+
+
+def _app_met(engine: AsyncEngine, demosleutel: DemoSleutel, limieten: Limieten) -> httpx.AsyncClient:
+    app = maak_app(
+        engine, TokenVerifier(public_key_pem=demosleutel.public_key_pem), Pseudonimiseerder(SLEUTEL), limieten
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_een_te_traag_statement_wordt_afgebroken_met_een_code(
+    engine: AsyncEngine, demosleutel: DemoSleutel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: statement_timeout; SQLite (geen statement timeout): de verzoeklimiet onderbreekt het statement."""
+    traag = LANGZAAM_SQL[engine.dialect.name]
+
+    async def trage_gemeenten(vz: Any) -> list[Any]:
+        await vz.conn.execute(text(traag))
+        return []
+
+    monkeypatch.setattr(domein.gemeenten, "alle", trage_gemeenten)
+    limieten = Limieten(statement_seconden=0.5, verzoek_seconden=1.5)
+    async with _app_met(engine, demosleutel, limieten) as client:
+        token = demosleutel.maak_token(rol="contractmanager", gemeente=None, sub="t")
+        begin = time.monotonic()
+        antwoord = await asyncio.wait_for(
+            client.post("/graphql", json={"query": "{ gemeenten { naam } ik { rol } }"},
+                        headers={"Authorization": f"Bearer {token}"}),
+            TIJDSLIMIET,
+        )  # fmt: skip
+        duur = time.monotonic() - begin
+    assert codes(antwoord.json()) == ["QUERY_TE_COMPLEX"], antwoord.text
+    assert antwoord.json()["data"] is None
+    assert duur < 10, duur
+
+
+async def test_een_te_trage_mutatie_wordt_afgebroken_en_schrijft_niets(
+    engine: AsyncEngine, demosleutel: DemoSleutel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    echte_registreer = domein.casussen.registreer
+
+    async def trage_registreer(vz: Any, invoer: Any) -> Any:
+        rij = await echte_registreer(vz, invoer)  # written in the transaction ...
+        await asyncio.sleep(30)  # ... and then the request runs out of time
+        return rij
+
+    monkeypatch.setattr(domein.casussen, "registreer", trage_registreer)
+    async with _app_met(engine, demosleutel, Limieten(verzoek_seconden=0.5)) as client:
+        token = demosleutel.maak_token(rol="consulent", gemeente=NIJMEGEN, sub="c")
+        antwoord = await asyncio.wait_for(
+            client.post("/graphql", json={"query": REGISTREER_CASUS, "variables": {"input": casus_invoer()}},
+                        headers={"Authorization": f"Bearer {token}"}),
+            TIJDSLIMIET,
+        )  # fmt: skip
+    assert codes(antwoord.json()) == ["QUERY_TE_COMPLEX"], antwoord.text
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM casus")) == 0
+
+
+async def test_een_client_die_zijn_body_druppelsgewijs_stuurt_wordt_afgekapt(
+    engine: AsyncEngine, demosleutel: DemoSleutel
+) -> None:
+    async def druppels() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ ik { rol } }"'
+        await asyncio.sleep(30)
+        yield b"}"
+
+    async with _app_met(engine, demosleutel, Limieten(body_seconden=0.5)) as client:
+        token = demosleutel.maak_token(rol="contractmanager", gemeente=None, sub="t")
+        antwoord = await asyncio.wait_for(
+            client.post("/graphql", content=druppels(), headers={"Authorization": f"Bearer {token}"}), TIJDSLIMIET
+        )
+    assert antwoord.status_code == 408
+    assert codes(antwoord.json()) == ["BAD_USER_INPUT"]
+
+
+async def _leeg_antwoord(scope: Any, receive: Any, send: Any) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+async def test_stille_of_druppelende_verbinding_wordt_door_de_server_gesloten() -> None:
+    """Slowloris: zonder kopteksten-limiet hield uvicorn zulke verbindingen eindeloos open."""
+    inst = Instellingen(kop_seconden=0.5, keep_alive_seconden=1)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    poort = sock.getsockname()[1]
+    config = uvicorn.Config(_leeg_antwoord, log_level="warning", lifespan="off", **inst.uvicorn_tijdslimieten())
+    server = uvicorn.Server(config)
+    taak = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(1000):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+
+        async def gesloten_na(deel: bytes) -> float:
+            reader, writer = await asyncio.open_connection("127.0.0.1", poort)
+            begin = time.monotonic()
+            if deel:
+                writer.write(deel)
+                await writer.drain()
+            assert await asyncio.wait_for(reader.read(), TIJDSLIMIET) == b""  # closed without an answer
+            writer.close()
+            return time.monotonic() - begin
+
+        assert await gesloten_na(b"") < 5
+        assert await gesloten_na(b"POST /graphql HTTP/1.1\r\nHost: x\r\nX-Traag: ") < 5
+
+        # A normal request still gets its answer.
+        reader, writer = await asyncio.open_connection("127.0.0.1", poort)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await asyncio.wait_for(reader.readline(), TIJDSLIMIET)).startswith(b"HTTP/1.1 200")
+        writer.close()
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(taak, TIJDSLIMIET)
+
+
+@pytest.mark.parametrize("claim", ["sub", "rol", "gemeente"])
+async def test_token_met_een_stuurteken_in_een_claim_is_unauthenticated(api: Api, claim: str) -> None:
+    claims = {"sub": "medewerker-1", "rol": "consulent", "gemeente": NIJMEGEN}
+    claims[claim] = claims[claim] + "\x00"
+    token = api.sleutel.maak_token(**claims)
+    antwoord = await api.client.post(
+        "/graphql", json={"query": REGISTREER_CASUS, "variables": {"input": casus_invoer()}},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert antwoord.status_code == 401, antwoord.text
+    assert codes(antwoord.json()) == ["UNAUTHENTICATED"]
+
+
+# --- het domein zelf (ook voor de CLI en CSV-import, die niet langs GraphQL gaan) ----------------------------
+
+
+@pytest.mark.parametrize("tekst", ["a\x00b", "\x07", "a\x9bb", "a\ud800", "\udc00z"])
+def test_domein_weigert_stuurtekens_en_losse_surrogaten_in_tekst(tekst: str) -> None:
+    with pytest.raises(OngeldigeInvoer) as fout:
+        controleer_tekst(tekst, "omschrijving", maximaal=100)
+    assert fout.value.veld == "omschrijving"
+
+
+def test_domein_laat_tab_en_regelovergangen_in_tekst_toe() -> None:
+    assert controleer_tekst("een\ttwee\r\ndrie", "omschrijving", maximaal=100) == "een\ttwee\r\ndrie"
+
+
+@pytest.mark.parametrize("jaar", [EERSTE_JAAR - 1, LAATSTE_JAAR + 1, 0, 10_000])
+def test_domein_weigert_jaren_buiten_het_venster(jaar: int) -> None:
+    with pytest.raises(OngeldigeInvoer):
+        controleer_jaar(jaar)
+    assert controleer_jaar(EERSTE_JAAR) == EERSTE_JAAR and controleer_jaar(LAATSTE_JAAR) == LAATSTE_JAAR
