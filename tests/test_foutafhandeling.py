@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
@@ -330,3 +331,25 @@ def test_domein_weigert_jaren_buiten_het_venster(jaar: int) -> None:
     with pytest.raises(OngeldigeInvoer):
         controleer_jaar(jaar)
     assert controleer_jaar(EERSTE_JAAR) == EERSTE_JAAR and controleer_jaar(LAATSTE_JAAR) == LAATSTE_JAAR
+
+
+@pytest.mark.parametrize(
+    "inhoud",
+    [
+        ["2024-01-01T00:00:00+00:00", "a\x00b"],  # NUL in the key: PostgreSQL refused it (INTERNAL)
+        ["0001-01-01T00:00:00+14:00", "x"],  # before year 1 in UTC
+        ["9999-12-31T23:59:59-12:00", "x"],  # after 9999 in UTC
+    ],
+)
+async def test_vervalste_cursor_met_onmogelijke_inhoud_is_bad_user_input(api: Api, inhoud: list[str]) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(inhoud).encode()).decode().rstrip("=")
+    antwoord = await _als(api, "query($c: String) { aanbieders(after: $c) { totalCount } }", {"c": cursor})
+    assert codes(antwoord) == ["BAD_USER_INPUT"], antwoord
+    assert antwoord["errors"][0]["extensions"]["veld"] == "after"
+
+
+@pytest.mark.parametrize("typenaam", ["Casus", "Aanbieder", "Contract", "Signaal", "Melding", "Datalek"])
+async def test_globale_id_met_een_nul_bestaat_niet(api: Api, typenaam: str) -> None:
+    globaal = base64.urlsafe_b64encode(f"{typenaam}:a\x00b".encode()).decode().rstrip("=")
+    antwoord = await _als(api, "query($id: ID!) { node(id: $id) { id } }", {"id": globaal}, rol="consulent")
+    assert codes(antwoord) == ["NOT_FOUND"], antwoord
