@@ -22,6 +22,8 @@ from domein.waarden import ContractSoort, controleer_jaar, controleer_tekst
 
 RESOURCE = "contract"
 
+MAX_PLAFOND = Decimal("999999999999.99")  # the column is numeric(14, 2)
+
 
 @dataclass(frozen=True)
 class ContractRij:
@@ -149,6 +151,8 @@ def _controleer(invoer: ContractInvoer) -> tuple[str, list[str], list[str], str]
     eindjaar = invoer.einddatum.year if invoer.einddatum else 9999
     for b in invoer.budgetplafonds:
         controleer_jaar(b.jaar, "budgetplafonds")
+        if not b.bedrag.is_finite() or b.bedrag > MAX_PLAFOND:
+            raise OngeldigeInvoer(f"Een budgetplafond is een bedrag tot {MAX_PLAFOND} euro.", veld="budgetplafonds")
         if b.bedrag < 0:
             raise OngeldigeInvoer("Een budgetplafond kan niet negatief zijn.", veld="budgetplafonds")
         if not invoer.ingangsdatum.year <= b.jaar <= eindjaar:

@@ -353,3 +353,16 @@ async def test_globale_id_met_een_nul_bestaat_niet(api: Api, typenaam: str) -> N
     globaal = base64.urlsafe_b64encode(f"{typenaam}:a\x00b".encode()).decode().rstrip("=")
     antwoord = await _als(api, "query($id: ID!) { node(id: $id) { id } }", {"id": globaal}, rol="consulent")
     assert codes(antwoord) == ["NOT_FOUND"], antwoord
+
+
+@pytest.mark.parametrize(
+    ("jaar", "bedrag"), [(2026, "NaN"), (2026, "Infinity"), (2026, "1e20"), (2026, "-0.01"), (9999, "1000.00")]
+)
+async def test_onmogelijk_budgetplafond_is_bad_user_input(api: Api, jaar: int, bedrag: str) -> None:
+    from tests.test_aanbieders_contracten import CONTRACT, _aanbieder, _contract
+
+    aanbieder = (await _aanbieder(api))["data"]["registreerAanbieder"]
+    invoer = _contract(aanbieder["id"], einddatum=None, budgetplafonds=[{"jaar": jaar, "bedrag": bedrag}])
+    antwoord = await _als(api, CONTRACT, {"i": invoer})
+    assert codes(antwoord) == ["BAD_USER_INPUT"], antwoord
+    assert antwoord["errors"][0]["extensions"]["veld"] == "budgetplafonds"
