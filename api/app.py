@@ -117,7 +117,7 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     mutatie = _is_mutatie(document, operatie)
     try:
         async with t.engine.connect() as conn:
-            return await _in_transactie(t, conn, actor, document, payload, mutatie, request_id)
+            return await _in_transactie(t, conn, actor, payload, mutatie, request_id)
     except Exception as fout_:
         # The database unreachable, or a rollback on a broken connection: still a coded answer.
         log_onverwacht(request_id, fout_)
@@ -125,9 +125,8 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
 
 
 async def _in_transactie(
-    t: Toestand, conn: AsyncConnection, actor: Actor, document: Any, payload: dict[str, Any], mutatie: bool,
-    request_id: str,
-) -> dict[str, Any]:  # fmt: skip
+    t: Toestand, conn: AsyncConnection, actor: Actor, payload: dict[str, Any], mutatie: bool, request_id: str
+) -> dict[str, Any]:
     await conn.begin()
     # Resolvers get the guarded view of this connection; commit, rollback and audit use conn itself.
     bewaakt = BewaakteVerbinding(conn)
@@ -206,7 +205,7 @@ async def graphql_post(request: Request) -> Response:
         return _antwoord({"errors": [fout("UNAUTHENTICATED", e.bericht)]}, 401, request_id)
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON, not UTF-8, or a number of thousands of digits (Python's int limit)
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "De body is geen geldige JSON.")]}, 400, request_id)
     except RecursionError:
         bericht = f"De JSON is te diep genest (maximaal {t.limieten.max_json_diepte} niveaus); maak de invoer platter."

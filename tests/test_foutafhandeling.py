@@ -366,3 +366,10 @@ async def test_onmogelijk_budgetplafond_is_bad_user_input(api: Api, jaar: int, b
     antwoord = await _als(api, CONTRACT, {"i": invoer})
     assert codes(antwoord) == ["BAD_USER_INPUT"], antwoord
     assert antwoord["errors"][0]["extensions"]["veld"] == "budgetplafonds"
+
+
+async def test_getal_van_duizenden_cijfers_in_de_json_is_een_nette_fout(api: Api) -> None:
+    body = '{"query": "query($j: Int!) { zorgkosten(jaar: $j) { maand } }", "variables": {"j": ' + "9" * 5000 + "}}"
+    antwoord = await _post(api, body.encode())
+    assert antwoord.status_code == 400, antwoord.text
+    assert codes(antwoord.json()) == ["BAD_USER_INPUT"]
