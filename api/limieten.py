@@ -167,17 +167,6 @@ def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation
                 f"De query bevat te veel tokens (maximaal {limieten.max_tokens}); maak hem korter."
             ) from None
         raise OngeldigeQuery(f"De query is geen geldige GraphQL: {_zonder_suggesties([e])}") from None
-    operaties = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    namen = {d.name.value for d in operaties if d.name}
-    if operation_name is not None and operation_name not in namen:
-        raise OngeldigeQuery(
-            f"Het document bevat geen operatie met de naam '{operation_name[:100]}'; "
-            f"kies uit: {', '.join(sorted(namen)) or '(geen namen)'}.",
-            veld="operationName",
-        )
-    if operation_name is None and len(operaties) > 1:
-        raise OngeldigeQuery("Het document bevat meer operaties; kies er één met operationName.", veld="operationName")
-    _controleer_literals(document)
     fragmenten = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     # Every operation in the document is measured, whichever one operationName picks: a document
     # that carries an over-limit operation is refused as a whole.
@@ -204,6 +193,18 @@ def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation
                 f"De query is te zwaar (kosten {kosten:.0f}, maximaal {limieten.max_kosten:.0f}); "
                 "vraag minder velden of minder nesting op."
             )
+    # After the limits: an over-limit operation is refused whichever name was asked for.
+    operaties = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    namen = {d.name.value for d in operaties if d.name}
+    if operation_name is not None and operation_name not in namen:
+        raise OngeldigeQuery(
+            f"Het document bevat geen operatie met de naam '{operation_name[:100]}'; "
+            f"kies uit: {', '.join(sorted(namen)) or '(geen namen)'}.",
+            veld="operationName",
+        )
+    if operation_name is None and len(operaties) > 1:
+        raise OngeldigeQuery("Het document bevat meer operaties; kies er één met operationName.", veld="operationName")
+    _controleer_literals(document)
     regels = list(specified_rules)
     if not limieten.introspectie:
         regels.append(NoSchemaIntrospectionCustomRule)
