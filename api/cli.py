@@ -226,12 +226,17 @@ def _bewaartermijn(args: argparse.Namespace, inst: Instellingen) -> int:
     from datetime import date
 
     from domein import bewaartermijn
+    from domein.fouten import OngeldigeInvoer
     from domein.opslag.db import maak_engine
+    from domein.waarden import controleer_datum
 
     try:
         peildatum = date.fromisoformat(args.peildatum) if args.peildatum else date.today()
+        controleer_datum(peildatum, "peildatum")
     except ValueError:
         return _fout(f"'{args.peildatum}' is geen datum; schrijf JJJJ-MM-DD.", 2)
+    except OngeldigeInvoer as e:
+        return _fout(e.bericht, 2)
     if args.batch < 1:
         return _fout("--batch moet minstens 1 zijn.", 2)
     termijnen = inst.bewaartermijnen()

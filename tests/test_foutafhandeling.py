@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,8 +27,11 @@ from api.auth import TokenVerifier
 from api.instellingen import Instellingen
 from api.limieten import Limieten
 from api.sleutels import DemoSleutel
+from domein import bewaartermijn
 from domein.audit import Pseudonimiseerder
+from domein.bewaartermijn import Bewaartermijnen
 from domein.fouten import OngeldigeInvoer
+from domein.opslag.db import maak_engine
 from domein.waarden import EERSTE_JAAR, LAATSTE_JAAR, controleer_jaar, controleer_tekst
 from tests.conftest import SLEUTEL, Api, codes
 from tests.hulp import NIJMEGEN, REGISTREER_CASUS, casus_invoer
@@ -373,3 +380,24 @@ async def test_getal_van_duizenden_cijfers_in_de_json_is_een_nette_fout(api: Api
     antwoord = await _post(api, body.encode())
     assert antwoord.status_code == 400, antwoord.text
     assert codes(antwoord.json()) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("peildatum", ["0001-01-01", "9999-12-31"])
+async def test_bewaartermijn_met_een_peildatum_buiten_het_venster_verwijdert_niets_en_zegt_waarom(
+    db_url: str, tmp_path: Path, peildatum: str
+) -> None:
+    """Het jaar 1 liet het datumrekenen overlopen (traceback); 9999 had alles als verlopen behandeld."""
+    engine = maak_engine(db_url)
+    try:
+        with pytest.raises(OngeldigeInvoer):
+            await bewaartermijn.toepassen(engine, Bewaartermijnen(), date.fromisoformat(peildatum))
+    finally:
+        await engine.dispose()
+    omgeving = os.environ | {"DATABASE_URL": db_url, "REGIEKAMER_DATA_MAP": str(tmp_path)}
+    proces = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.cli", "bewaartermijn", "toepassen", "--peildatum", peildatum,
+        env=omgeving, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    uit, fout = await asyncio.wait_for(proces.communicate(), 60)
+    assert proces.returncode == 2, (uit, fout)
+    assert b"peildatum" in fout and b"Traceback" not in fout
