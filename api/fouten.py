@@ -62,6 +62,17 @@ def intern(request_id: str) -> dict[str, Any]:
     )
 
 
+_VARIABELE = re.compile(r"Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.\[\]]+))?")
+
+
+def _variabele(tekst: str) -> str | None:
+    """'Variable '$i' has invalid value at .van' → 'i.van': the field of a bad variable, for the client."""
+    m = _VARIABELE.search(tekst)
+    if m is None:
+        return None
+    return m.group(1) + (m.group(2) or "")
+
+
 def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     origineel = err.original_error
     if isinstance(origineel, DomeinFout):
@@ -69,7 +80,7 @@ def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     elif origineel is None or isinstance(origineel, GraphQLError):
         # Raised by GraphQL itself while coercing arguments or variables: bad input.
         tekst = _SUGGESTIE.sub("", err.message)
-        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}")
+        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}", veld=_variabele(tekst))
     elif is_statement_timeout(origineel):
         log_onverwacht(request_id, origineel)
         uit = fout(

@@ -113,6 +113,15 @@ async def test_jaar_of_datum_buiten_het_venster_is_bad_user_input(
     assert codes(antwoord) == ["BAD_USER_INPUT"], antwoord
 
 
+async def test_datum_buiten_het_venster_in_een_variabele_noemt_het_veld(api: Api) -> None:
+    antwoord = await _als(
+        api, "query($i: AuditFilter) { auditLog(filter: $i) { totalCount } }", {"i": {"van": "0001-01-01T00:00:00Z"}},
+        rol="privacy_officer",
+    )  # fmt: skip
+    assert codes(antwoord) == ["BAD_USER_INPUT"], antwoord
+    assert antwoord["errors"][0]["extensions"]["veld"] == "i.van"
+
+
 async def test_geboortedatum_in_het_jaar_9999_wordt_geweigerd(api: Api) -> None:
     invoer = casus_invoer()
     invoer["inwoner"]["geboortedatum"] = "9999-12-31"
