@@ -3,7 +3,7 @@
 Every generated operation is sent with a token of every role. The answer must be HTTP 200 or 4xx with
 a JSON body, and no error may carry code INTERNAL: bad input is the client's, and the server says so
 with a code. Examples are generated up front (derandomized, so a run is repeatable) and then sent;
-REGIEKAMER_FUZZ_VOORBEELDEN sets how many queries and how many mutations (default 40 each).
+REGIEKAMER_FUZZ_VOORBEELDEN sets how many queries and how many mutations (default 60 each).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hypothesis_graphql import nodes
 from tests.conftest import Api
 from tests.hulp import NIJMEGEN
 
-VOORBEELDEN = int(os.environ.get("REGIEKAMER_FUZZ_VOORBEELDEN", "40"))
+VOORBEELDEN = int(os.environ.get("REGIEKAMER_FUZZ_VOORBEELDEN", "60"))
 SCHEMA = (Path(__file__).parent.parent / "schema.graphql").read_text()
 ROLLEN: list[tuple[str, str | None]] = [
     ("consulent", NIJMEGEN),
