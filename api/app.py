@@ -1,4 +1,4 @@
-"""De Starlette-app: /graphql (POST en GraphiQL), /health. Eén transactie per operatie.
+"""De Starlette-app: /graphql (POST en GraphiQL), /health, /ready. Eén transactie per operatie.
 
 Each operation runs in one unit of work (domein/werkeenheid.py) together with its audit records. A
 failed mutation rolls back everything except the audit records of denied attempts, which are written
@@ -7,6 +7,7 @@ in a fresh transaction. If the audit cannot be written, the answer carries no da
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import logging
@@ -16,28 +17,34 @@ from typing import Any
 
 import strawberry
 from graphql import OperationDefinitionNode, OperationType
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
+from api.gereedheid import gereed
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
     QueryTeComplex,
     controleer_batch,
     controleer_body,
+    controleer_json,
     controleer_query,
 )
 from api.schema import maak_schema
+from api.verbinding import BewaakteVerbinding
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
 from domein.actor import Actor
@@ -108,23 +115,42 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     if not isinstance(variabelen, dict) or (operatie is not None and not isinstance(operatie, str)):
         return {"errors": [fout("BAD_USER_INPUT", "'variables' moet een object zijn en 'operationName' tekst.")]}
     try:
+        controleer_json(payload, t.limieten)
         document = controleer_query(t.schema._schema, query, t.limieten, operatie, variabelen)
     except QueryTeComplex as e:
         return {"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}
     except OngeldigeQuery as e:
-        return {"errors": [fout("BAD_USER_INPUT", e.bericht)]}
+        return {"errors": [fout("BAD_USER_INPUT", e.bericht, veld=e.veld)]}
     mutatie = _is_mutatie(document, operatie)
     fouten: list[dict[str, Any]] = []
     try:
         async with werkeenheid(t.engine, request_id) as eenheid:
-            vz, beslisser = await t.verzoek(actor, eenheid.conn, request_id, eenheid.audit)
-            resultaat = await t.schema.execute(query, variabelen, Context.voor(vz, beslisser), operation_name=operatie)
-            fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
-            if mutatie and fouten:
-                raise Terugdraaien  # a failed mutation leaves nothing behind but its refusals
+            # Resolvers get the guarded view of the connection; commit, rollback and audit use it directly.
+            bewaakt = BewaakteVerbinding(eenheid.conn)
+            vz, beslisser = await t.verzoek(actor, bewaakt, request_id, eenheid.audit)
+            try:
+                async with asyncio.timeout(t.limieten.verzoek_seconden):
+                    resultaat = await t.schema.execute(
+                        query, variabelen, Context.voor(vz, beslisser), operation_name=operatie
+                    )
+            except TimeoutError:
+                resultaat = None
+                await bewaakt.onderbreek()
+            finally:
+                await bewaakt.stil()
+            if resultaat is None:
+                log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.verzoek_seconden)
+                fouten = [fout("QUERY_TE_COMPLEX", _te_lang(t.limieten), requestId=request_id)]
+            else:
+                fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
+            if resultaat is None or (fouten and (mutatie or _transactie_onbruikbaar(resultaat))):
+                # Nothing of a failed mutation stays, nor anything of a transaction the database gave up
+                # on or that ran out of time; only the denials are recorded, in a fresh transaction.
+                raise Terugdraaien
     except Terugdraaien:
         return {"data": None, "errors": fouten}
     except Exception as fout_:
+        # The database unreachable, or a rollback on a broken connection: still a coded answer.
         log_onverwacht(request_id, fout_)
         return {"data": None, "errors": [intern(request_id)]}
     antwoord: dict[str, Any] = {"data": resultaat.data}
@@ -133,18 +159,35 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     return antwoord
 
 
+def _te_lang(limieten: Limieten) -> str:
+    return (
+        f"De query duurde langer dan {limieten.verzoek_seconden:g} seconden en is afgebroken; er is niets opgeslagen. "
+        "Vraag minder tegelijk op."
+    )
+
+
+def _transactie_onbruikbaar(resultaat: Any) -> bool:
+    """Of een resolver op een databasefout stuitte: PostgreSQL weigert daarna elk statement van de transactie."""
+    return any(isinstance(e.original_error, SQLAlchemyError) for e in resultaat.errors or [])
+
+
 async def graphql_post(request: Request) -> Response:
     t: Toestand = request.app.state.toestand
     request_id = str(uuid.uuid4())
     try:
         lengte = int(request.headers.get("content-length") or 0)
         controleer_body(lengte, t.limieten)
-        body = await request.body()
+        # A client that trickles its body in holds a connection (and a worker slot) for as long as it likes.
+        async with asyncio.timeout(t.limieten.body_seconden):
+            body = await request.body()
         controleer_body(len(body), t.limieten)
     except QueryTeComplex as e:
         return _antwoord({"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}, 413, request_id)
     except ValueError:
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "Ongeldige Content-Length.")]}, 400, request_id)
+    except TimeoutError:
+        bericht = f"De body kwam niet binnen {t.limieten.body_seconden:g} seconden binnen; stuur het verzoek opnieuw."
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", bericht)]}, 408, request_id)
     try:
         # In JWKS mode verify may fetch keys over the network: keep that off the event loop.
         actor = await run_in_threadpool(t.verifier.verify, bearer_token(request.headers.get("authorization")))
@@ -152,8 +195,11 @@ async def graphql_post(request: Request) -> Response:
         return _antwoord({"errors": [fout("UNAUTHENTICATED", e.bericht)]}, 401, request_id)
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON, not UTF-8, or a number of thousands of digits (Python's int limit)
         return _antwoord({"errors": [fout("BAD_USER_INPUT", "De body is geen geldige JSON.")]}, 400, request_id)
+    except RecursionError:
+        bericht = f"De JSON is te diep genest (maximaal {t.limieten.max_json_diepte} niveaus); maak de invoer platter."
+        return _antwoord({"errors": [fout("BAD_USER_INPUT", bericht)]}, 400, request_id)
     if isinstance(payload, list):
         try:
             controleer_batch(len(payload), t.limieten)
@@ -190,6 +236,46 @@ def stem_gc_af() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
+class Vangnet:
+    """Geen route antwoordt met een 500 in platte tekst: een onverwachte fout wordt JSON met een verzoek-id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        begonnen = False
+
+        async def zend(bericht: Message) -> None:
+            nonlocal begonnen
+            begonnen = begonnen or bericht["type"] == "http.response.start"
+            await send(bericht)
+
+        try:
+            await self.app(scope, receive, zend)
+        except Exception as e:
+            request_id = str(uuid.uuid4())
+            log_onverwacht(request_id, e)
+            if begonnen:
+                return  # the answer is already under way (a streamed export): the server closes the connection
+            await _antwoord({"errors": [intern(request_id)]}, 500, request_id)(scope, receive, send)
+
+
+def zet_statement_timeout(engine: AsyncEngine, seconden: float) -> None:
+    """PostgreSQL breekt een statement van deze app na ``seconden`` af (elke nieuwe verbinding)."""
+    if engine.dialect.name != "postgresql" or seconden <= 0:
+        return
+    ms = max(1, int(seconden * 1000))
+
+    def _bij_verbinden(dbapi_connection: Any, _record: Any) -> None:
+        # Straight on the driver connection: outside SQLAlchemy's transaction, so no rollback undoes it.
+        dbapi_connection.run_async(lambda c: c.execute(f"SET statement_timeout = {ms}"))
+
+    event.listen(engine.sync_engine, "connect", _bij_verbinden)
+
+
 def maak_app(
     engine: AsyncEngine,
     verifier: TokenVerifier,
@@ -204,9 +290,12 @@ def maak_app(
             Route("/graphql", graphql_post, methods=["POST"]),
             Route("/graphql", graphiql, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            Route("/ready", gereed, methods=["GET"]),
             Route("/auditlog/export", auditlog_export, methods=["GET"]),
-        ]
+        ],
+        middleware=[Middleware(Vangnet)],
     )
+    zet_statement_timeout(engine, limieten.statement_seconden)
     app.state.toestand = Toestand(
         engine,
         verifier,

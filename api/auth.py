@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from domein.actor import Actor, OngeldigeActor
+from domein.waarden import bevat_ongeldig_teken
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,10 @@ class TokenVerifier:
         gemeente = claims.get("gemeente")
         if gemeente is not None and not isinstance(gemeente, str):
             raise OngeldigToken("De claim 'gemeente' moet een CBS-code als tekst zijn, bijvoorbeeld \"0268\".")
+        for naam in ("sub", "rol", "gemeente"):
+            # The same rule as for every text of a request: 'sub' lands in the audit log.
+            if isinstance(claims.get(naam), str) and bevat_ongeldig_teken(claims[naam]):
+                raise OngeldigToken(f"De claim '{naam}' bevat een ongeldig teken; vraag een nieuw token aan.")
         try:
             return Actor.uit_claims(claims["sub"], claims["rol"], gemeente)
         except OngeldigeActor as e:

@@ -69,12 +69,16 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         introspectie=demo_modus or inst.ontwikkeling,
         max_batch=inst.max_batch,
         max_body_bytes=inst.max_body_bytes,
+        max_json_diepte=inst.max_json_diepte,
+        verzoek_seconden=inst.verzoek_seconden,
+        statement_seconden=inst.statement_seconden,
+        body_seconden=inst.body_seconden,
     )
     drempels = Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent)
     app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels, routes=inst.routes())
     stem_gc_af()
     print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **inst.uvicorn_tijdslimieten())
     return 0
 
 
@@ -218,12 +222,17 @@ def _bewaartermijn(args: argparse.Namespace, inst: Instellingen) -> int:
     from datetime import date
 
     from domein import bewaartermijn
+    from domein.fouten import OngeldigeInvoer
     from domein.opslag.db import maak_engine
+    from domein.waarden import controleer_datum
 
     try:
         peildatum = date.fromisoformat(args.peildatum) if args.peildatum else date.today()
+        controleer_datum(peildatum, "peildatum")
     except ValueError:
         return _fout(f"'{args.peildatum}' is geen datum; schrijf JJJJ-MM-DD.", 2)
+    except OngeldigeInvoer as e:
+        return _fout(e.bericht, 2)
     if args.batch < 1:
         return _fout("--batch moet minstens 1 zijn.", 2)
     termijnen = inst.bewaartermijnen()

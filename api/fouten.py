@@ -40,6 +40,13 @@ def log_onverwacht(request_id: str, fout: BaseException) -> None:
     log.error("Onverwachte fout (verzoek %s)", request_id, exc_info=fout)
 
 
+STATEMENT_TIMEOUT = "57014"  # PostgreSQL query_canceled: statement_timeout passed
+
+
+def is_statement_timeout(fout: BaseException) -> bool:
+    return isinstance(fout, DBAPIError) and getattr(fout.orig, "sqlstate", None) == STATEMENT_TIMEOUT
+
+
 def fout(code: str, bericht: str, **extra: Any) -> dict[str, Any]:
     return {
         "message": bericht,
@@ -55,6 +62,17 @@ def intern(request_id: str) -> dict[str, Any]:
     )
 
 
+_VARIABELE = re.compile(r"Variable '\$(\w+)' (?:has|got) invalid value(?: at ([\w.\[\]]+))?")
+
+
+def _variabele(tekst: str) -> str | None:
+    """'Variable '$i' has invalid value at .van' → 'i.van': the field of a bad variable, for the client."""
+    m = _VARIABELE.search(tekst)
+    if m is None:
+        return None
+    return m.group(1) + (m.group(2) or "")
+
+
 def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     origineel = err.original_error
     if isinstance(origineel, DomeinFout):
@@ -62,7 +80,15 @@ def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     elif origineel is None or isinstance(origineel, GraphQLError):
         # Raised by GraphQL itself while coercing arguments or variables: bad input.
         tekst = _SUGGESTIE.sub("", err.message)
-        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}")
+        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}", veld=_variabele(tekst))
+    elif is_statement_timeout(origineel):
+        log_onverwacht(request_id, origineel)
+        uit = fout(
+            "QUERY_TE_COMPLEX",
+            "De database deed te lang over deze vraag en heeft haar afgebroken; er is niets opgeslagen. "
+            "Vraag minder tegelijk op.",
+            requestId=request_id,
+        )
     else:
         log_onverwacht(request_id, origineel)
         uit = intern(request_id)

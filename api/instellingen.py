@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,12 @@ class Instellingen(BaseSettings):
     pseudoniem_sleutel: str | None = None
     max_body_bytes: int = 100_000
     max_batch: int = 5
+    max_json_diepte: int = Field(default=32, ge=2, description="Nesting van de JSON-body (objecten en lijsten).")
+    verzoek_seconden: float = Field(default=30, gt=0, description="Een langere GraphQL-operatie wordt afgebroken.")
+    statement_seconden: float = Field(default=20, ge=0, description="PostgreSQL statement_timeout; 0 = geen.")
+    body_seconden: float = Field(default=10, gt=0, description="Zo lang mag een client over de body doen.")
+    kop_seconden: float = Field(default=10, gt=0, description="Zo lang mag een client over de kopteksten doen.")
+    keep_alive_seconden: int = Field(default=5, gt=0, description="Een stille keep-aliveverbinding gaat daarna dicht.")
     k_drempel: int = Field(default=5, ge=2, description="Kleinste groep die de statistiek toont (toegang.md regel 5).")
     afwijking_procent: int = Field(
         default=10, ge=0, le=100, description="Onderbenutting die een afwijkingssignaal geeft."
@@ -64,6 +71,12 @@ class Instellingen(BaseSettings):
             melding_rmz=Duur.lees(self.bewaartermijn_melding_rmz),
             melding_contractmanager=Duur.lees(self.bewaartermijn_melding_contractmanager),
         )
+
+    def uvicorn_tijdslimieten(self) -> dict[str, Any]:
+        """Tijdslimieten voor trage of stille clients, als argumenten van uvicorn.run."""
+        from api.trage_clients import begrensd_protocol
+
+        return {"timeout_keep_alive": self.keep_alive_seconden, "http": begrensd_protocol(self.kop_seconden)}
 
     @property
     def introspectie(self) -> bool:

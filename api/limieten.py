@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -24,12 +25,18 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
+    ObjectFieldNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
     parse,
     specified_rules,
     validate,
+    visit,
 )
+
+from domein.waarden import bevat_ongeldig_teken
 
 _SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
 _MAX_EXPANSIE = 100_000  # hard stop for pathological fragment fan-out before the limits kick in
@@ -48,6 +55,15 @@ class Limieten:
     max_batch: int = 5
     max_body_bytes: int = 100_000
     introspectie: bool = False
+    max_json_diepte: int = 32
+    """Nesting of the JSON body (objects and lists); Python's parser would hit its recursion limit far deeper."""
+    verzoek_seconden: float = 30
+    """Request timeout: a GraphQL operation running longer is cut off, its transaction rolled back."""
+    body_seconden: float = 10
+    """A client must have sent its whole body within this time (slow senders hold a connection open)."""
+    statement_seconden: float = 20
+    """PostgreSQL statement_timeout for the connections of the app; below verzoek_seconden, so the database
+    gives up first and says why."""
 
 
 class QueryTeComplex(Exception):
@@ -61,9 +77,10 @@ class QueryTeComplex(Exception):
 class OngeldigeQuery(Exception):
     code = "BAD_USER_INPUT"
 
-    def __init__(self, bericht: str) -> None:
+    def __init__(self, bericht: str, veld: str | None = None) -> None:
         super().__init__(bericht)
         self.bericht = bericht
+        self.veld = veld
 
 
 @dataclass
@@ -176,6 +193,18 @@ def _controleer(schema: GraphQLSchema, query: str, limieten: Limieten, operation
                 f"De query is te zwaar (kosten {kosten:.0f}, maximaal {limieten.max_kosten:.0f}); "
                 "vraag minder velden of minder nesting op."
             )
+    # After the limits: an over-limit operation is refused whichever name was asked for.
+    operaties = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    namen = {d.name.value for d in operaties if d.name}
+    if operation_name is not None and operation_name not in namen:
+        raise OngeldigeQuery(
+            f"Het document bevat geen operatie met de naam '{operation_name[:100]}'; "
+            f"kies uit: {', '.join(sorted(namen)) or '(geen namen)'}.",
+            veld="operationName",
+        )
+    if operation_name is None and len(operaties) > 1:
+        raise OngeldigeQuery("Het document bevat meer operaties; kies er één met operationName.", veld="operationName")
+    _controleer_literals(document)
     regels = list(specified_rules)
     if not limieten.introspectie:
         regels.append(NoSchemaIntrospectionCustomRule)
@@ -199,3 +228,63 @@ def controleer_body(lengte: int, limieten: Limieten) -> None:
         raise QueryTeComplex(
             f"Het verzoek is te groot ({lengte} bytes, maximaal {limieten.max_body_bytes}); maak de query kleiner."
         )
+
+
+def _ongeldige_tekst(veld: str) -> OngeldigeQuery:
+    return OngeldigeQuery(
+        f"'{veld}' bevat een stuurteken of een ongeldig teken (zoals NUL of een losse surrogaat); verwijder het.",
+        veld=veld,
+    )
+
+
+def _controleer_literals(document: DocumentNode) -> None:
+    """Teksten in de query zelf ("\\u0000" is een geldige GraphQL-escape), genoemd naar hun argument."""
+
+    class Literals(Visitor):
+        def enter_string_value(
+            self, node: StringValueNode, _sleutel: Any, ouder: Any, _pad: Any, voorouders: list[Any]
+        ) -> None:
+            if bevat_ongeldig_teken(node.value):
+                keten = [*voorouders, ouder]
+                namen = [a.name.value for a in keten if isinstance(a, ArgumentNode | ObjectFieldNode)]
+                raise _ongeldige_tekst(".".join(namen) or "query")
+
+    visit(document, Literals())
+
+
+def controleer_json(payload: Any, limieten: Limieten) -> None:
+    """Diepte en teksten van het hele JSON-verzoek (query, operationName, variables), zonder recursie.
+
+    Every string anywhere in the request goes through the same check as the domain's texts, so a NUL or a
+    lone surrogate never reaches a resolver or a database (PostgreSQL refuses NUL, SQLite stores it).
+    """
+    stapel: list[tuple[Any, int, str]] = [(payload, 0, "")]
+    while stapel:
+        waarde, diepte, pad = stapel.pop()
+        if isinstance(waarde, str):
+            if bevat_ongeldig_teken(waarde):
+                raise _ongeldige_tekst(pad or "body")
+            continue
+        if isinstance(waarde, dict):
+            paren: Any = waarde.items()
+        elif isinstance(waarde, list):
+            paren = enumerate(waarde)
+        else:
+            continue
+        if diepte >= limieten.max_json_diepte:
+            raise OngeldigeQuery(
+                f"De JSON is te diep genest (maximaal {limieten.max_json_diepte} niveaus); maak de invoer platter."
+            )
+        for sleutel, kind in paren:
+            if isinstance(sleutel, str) and bevat_ongeldig_teken(sleutel):
+                raise _ongeldige_tekst(pad or "body")
+            stapel.append((kind, diepte + 1, _pad(pad, sleutel)))
+
+
+def _pad(pad: str, sleutel: str | int) -> str:
+    """'variables.input.betrokkenen.0.naam' heet voor de gebruiker 'input.betrokkenen[0].naam'."""
+    if isinstance(sleutel, int):
+        return f"{pad}[{sleutel}]"
+    if pad in ("", "variables"):
+        return sleutel
+    return f"{pad}.{sleutel}"

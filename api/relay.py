@@ -10,6 +10,7 @@ import strawberry
 
 from domein.fouten import NietGevonden
 from domein.paginering import Pagina
+from domein.waarden import bevat_ongeldig_teken
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,7 +32,8 @@ def lees_globale_id(globaal: str, verwacht: str | None = None) -> tuple[str, str
         typenaam, _, id_ = tekst.partition(":")
     except (ValueError, UnicodeDecodeError):
         typenaam, id_ = "", ""
-    if not typenaam or not id_ or (verwacht is not None and typenaam != verwacht):
+    # A decoded id with a NUL or other control character cannot exist (and PostgreSQL refuses to compare it).
+    if not typenaam or not id_ or (verwacht is not None and typenaam != verwacht) or bevat_ongeldig_teken(id_):
         raise NietGevonden()
     return typenaam, id_
 

@@ -13,6 +13,7 @@ from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, Regist
 from api.audit import AuditFilter, AuditRegel, Beleidsregel, Beleidswijziging
 from api.casussen import Casus, Inwoner, RegistreerCasusInput
 from api.context import Context
+from api.datums import DATUM_SCALARS
 from api.enums import Rol
 from api.gemeenten import Gebruiker, Gemeente
 from api.inzicht import (
@@ -396,4 +397,5 @@ def maak_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner, Signaal, Melding, Datalek, Privacymelding],
         extensions=[Veldbewaking, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+        scalar_overrides=DATUM_SCALARS,
     )

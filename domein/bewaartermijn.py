@@ -37,7 +37,7 @@ from domein.opslag.tabellen import (
     signaal_stap,
 )
 from domein.route import Route, standaard_routes
-from domein.waarden import CasusStatus, MeldingSoort
+from domein.waarden import CasusStatus, MeldingSoort, controleer_datum
 from domein.werkeenheid import werkeenheid
 
 _DUUR = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
@@ -241,6 +241,7 @@ async def toepassen(
     """Verwijdert in batches; geeft per categorie het aantal objecten waarvan persoonsgegevens weg zijn."""
     if grootte < 1:
         raise ValueError("De batchgrootte moet minstens 1 zijn.")
+    controleer_datum(peildatum, "peildatum")  # the year 1 or 9999: date arithmetic with the termijnen overflows
     uit: dict[str, int] = {}
     for cat, grens in categorieen(termijnen, peildatum, routes or standaard_routes()):
         uit[cat.naam] = 0

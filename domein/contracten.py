@@ -18,9 +18,11 @@ from domein.opslag.tabellen import aanbieder, contract, contract_budget, contrac
 from domein.paginering import Pagina, maak_cursor, pagineer
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
-from domein.waarden import ContractSoort, controleer_tekst
+from domein.waarden import ContractSoort, controleer_jaar, controleer_tekst
 
 RESOURCE = "contract"
+
+MAX_PLAFOND = Decimal("999999999999.99")  # the column is numeric(14, 2)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,9 @@ def _controleer(invoer: ContractInvoer) -> tuple[str, list[str], list[str], str]
         raise OngeldigeInvoer("Geef per jaar hoogstens één budgetplafond.", veld="budgetplafonds")
     eindjaar = invoer.einddatum.year if invoer.einddatum else 9999
     for b in invoer.budgetplafonds:
+        controleer_jaar(b.jaar, "budgetplafonds")
+        if not b.bedrag.is_finite() or b.bedrag > MAX_PLAFOND:
+            raise OngeldigeInvoer(f"Een budgetplafond is een bedrag tot {MAX_PLAFOND} euro.", veld="budgetplafonds")
         if b.bedrag < 0:
             raise OngeldigeInvoer("Een budgetplafond kan niet negatief zijn.", veld="budgetplafonds")
         if not invoer.ingangsdatum.year <= b.jaar <= eindjaar:

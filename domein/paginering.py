@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 
 from domein.fouten import OngeldigeInvoer
+from domein.waarden import LAATSTE_DATUM, VROEGSTE_DATUM, bevat_ongeldig_teken
 
 MAX_FIRST = 100
 STANDAARD_FIRST = 20
@@ -37,7 +38,11 @@ def lees_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         opgevuld = cursor + "=" * (-len(cursor) % 4)
         tijd, id_ = json.loads(base64.urlsafe_b64decode(opgevuld.encode()))
-        return datetime.fromisoformat(tijd), str(id_)
+        moment, sleutel = datetime.fromisoformat(tijd), str(id_)
+        # A forged cursor is input like any other: no NUL for PostgreSQL, no moment outside its range.
+        if bevat_ongeldig_teken(sleutel) or not VROEGSTE_DATUM <= moment.date() <= LAATSTE_DATUM:
+            raise ValueError(tijd)
+        return moment, sleutel
     except (ValueError, TypeError, json.JSONDecodeError):
         raise OngeldigeInvoer(
             "Deze cursor is ongeldig; gebruik een endCursor uit een eerder antwoord.", veld="after"

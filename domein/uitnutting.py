@@ -35,6 +35,7 @@ from domein.bereik import voorwaarde
 from domein.opslag.tabellen import contract, contract_budget, contract_gemeente, contract_perceel, zorgkosten
 from domein.toegang import Actie, Bereik
 from domein.verzoek import Verzoek
+from domein.waarden import controleer_jaar
 
 RESOURCE = "uitnutting"
 CENT = Decimal("0.01")
@@ -131,6 +132,7 @@ def bereken(
 
 async def per_contract(vz: Verzoek, jaar: int, alleen_afwijkingen: bool = False) -> list[Uitnutting]:
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    controleer_jaar(jaar)
     regio = besluit.bereik is Bereik.REGIO
     c, z = contract.c, zorgkosten.c
     contracten = (

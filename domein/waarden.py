@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from domein.fouten import OngeldigeInvoer
@@ -99,7 +99,45 @@ def controleer_agb(agb: str, veld: str = "agb") -> str:
     return waarde
 
 
+EERSTE_JAAR = 2000
+"""Jaren van zorgkosten, budgetplafonds en contractuitnutting: de regeling bestaat pas sinds deze eeuw."""
+LAATSTE_JAAR = 2100
+VROEGSTE_DATUM = date(1900, 1, 1)
+"""Datums (geboortedata inbegrepen) liggen tussen deze twee; daarbuiten is het een tikfout, en datumrekenen
+rond het jaar 9999 loopt over."""
+LAATSTE_DATUM = date(LAATSTE_JAAR, 12, 31)
+
+
+def controleer_jaar(jaar: int, veld: str = "jaar") -> int:
+    if not EERSTE_JAAR <= jaar <= LAATSTE_JAAR:
+        raise OngeldigeInvoer(f"'{veld}' moet een jaar tussen {EERSTE_JAAR} en {LAATSTE_JAAR} zijn.", veld=veld)
+    return jaar
+
+
+def controleer_datum(datum: date, veld: str) -> date:
+    """Een datum of tijdstip binnen het venster VROEGSTE_DATUM .. LAATSTE_DATUM."""
+    dag = datum.date() if isinstance(datum, datetime) else datum
+    if not VROEGSTE_DATUM <= dag <= LAATSTE_DATUM:
+        raise OngeldigeInvoer(
+            f"{veld}: een datum ligt tussen {VROEGSTE_DATUM.isoformat()} en {LAATSTE_DATUM.isoformat()}.", veld=veld
+        )
+    return datum
+
+
+ONGELDIGE_TEKENS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Stuurtekens (C0 behalve tab, regelovergang en CR; DEL; C1) en losse surrogaten: geen tekst die een mens
+schrijft. PostgreSQL weigert NUL in tekst, SQLite slaat het op; een losse surrogaat is in UTF-8 niet te schrijven."""
+
+
+def bevat_ongeldig_teken(tekst: str) -> bool:
+    return ONGELDIGE_TEKENS.search(tekst) is not None
+
+
 def controleer_tekst(tekst: str, veld: str, *, maximaal: int, verplicht: bool = True) -> str:
+    if bevat_ongeldig_teken(tekst):
+        raise OngeldigeInvoer(
+            f"'{veld}' bevat een stuurteken of ongeldig teken; verwijder het en probeer het opnieuw.", veld=veld
+        )
     waarde = tekst.strip()
     if verplicht and not waarde:
         raise OngeldigeInvoer(f"Vul '{veld}' in.", veld=veld)

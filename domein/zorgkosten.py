@@ -25,6 +25,7 @@ from domein.opslag.tabellen import aanbieder, zorgkosten
 from domein.opslag.upsert import upsert
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
+from domein.waarden import controleer_jaar
 
 RESOURCE = "zorgkosten"
 MAX_FOUTEN = 100
@@ -178,6 +179,7 @@ async def lever_aan(vz: Verzoek, ruw: Sequence[RuweRegel]) -> Aanlevering:
 async def zoek(vz: Verzoek, jaar: int, aanbieder_id: str | None) -> list[Zorgkostenregel]:
     """Maandtotalen van één jaar, binnen het bereik van de rol (eigen gemeente of de regio)."""
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    controleer_jaar(jaar)
     z = zorgkosten.c
     query = (
         sa.select(z.aanbieder_id, z.gemeente_code, z.product, z.maand, z.bedrag)
