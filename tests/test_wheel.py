@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -168,3 +169,11 @@ async def test_geinstalleerd_wiel_serveert_demo_op_een_verse_postgresql_database
         controleer_schone_uitvoer(server)
     finally:
         await _pg_beheer(f'DROP DATABASE IF EXISTS "{naam}" WITH (FORCE)')
+
+
+def test_ci_draait_precies_het_testcommando_uit_de_readme():
+    blokken = re.findall(r"```sh\n(.*?)\n```", (BRON / "README.md").read_text(encoding="utf-8"), re.S)
+    starten, testen = blokken[0].strip(), blokken[1].strip()
+    assert "pip install -q ." in starten and starten.endswith("regiekamer serve --demo")
+    regels = [r.strip() for r in (BRON / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert regels[-1] == testen, (regels[-1], testen)
