@@ -108,3 +108,15 @@ async def test_migratie_0005_houdt_auditketen_en_alleen_toevoegen_van_auditregel
         except sa.exc.DBAPIError:
             continue
         raise AssertionError(f"{sql} had geweigerd moeten worden")
+
+
+def test_migraties_vormen_een_lijn_met_een_kop():
+    # Two branches that each add a migration on the same predecessor give two heads; upgrade to "head"
+    # then refuses. Chain the later one onto the other (its down_revision) when merging.
+    from alembic.script import ScriptDirectory
+
+    from domein.opslag.migraties import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://"))
+    assert len(scripts.get_heads()) == 1, f"meer dan één kop: {scripts.get_heads()}"
+    assert len(scripts.get_bases()) == 1, f"meer dan één begin: {scripts.get_bases()}"
