@@ -55,16 +55,27 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
             "REGIEKAMER_JWT_PUBLIC_KEY (een PEM-publieke sleutel), of start met --demo.",
             2,
         )
-    asyncio.run(migreer(inst.database_url))
-    engine = maak_engine(inst.database_url)
     beslisser = CasbinBeslisser()
     pseudonimiseerder = Pseudonimiseerder(inst.pseudoniem_sleutel_bytes())
+
+    async def voorbereiden() -> bool | None:
+        # One event loop for all start-up work, and its engine disposed inside that loop: asyncpg
+        # connections belong to the loop that opened them (closing them from another loop gave
+        # "Event loop is closed"). uvicorn's loop gets an engine of its own below.
+        await migreer(inst.database_url)
+        if not demo_modus:
+            return None
+        engine = maak_engine(inst.database_url)
+        try:
+            return await demo.vul(engine, beslisser, pseudonimiseerder)
+        finally:
+            await engine.dispose()
+
+    gevuld = asyncio.run(voorbereiden())
     if demo_modus:
-        gevuld = asyncio.run(demo.vul(engine, beslisser, pseudonimiseerder))
         print("Demogegevens geladen." if gevuld else "Database had al gegevens; demogegevens overgeslagen.")
         print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
-        asyncio.run(engine.dispose())
-        engine = maak_engine(inst.database_url)
+    engine = maak_engine(inst.database_url)
     limieten = Limieten(
         introspectie=demo_modus or inst.ontwikkeling,
         max_batch=inst.max_batch,

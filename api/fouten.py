@@ -22,16 +22,24 @@ def log_onverwacht(request_id: str, fout: BaseException) -> None:
 
     Database errors can quote the failing row (PostgreSQL: "Failing row contains (...)"), so for them
     only the error class, SQLSTATE, constraint and statement are logged, with the stack frames but
-    without any message text. Bound parameters are hidden by the engine (hide_parameters).
+    without any message text. Bound parameters are hidden by the engine (hide_parameters). SQLite has no
+    SQLSTATE: its error name (SQLITE_BUSY, SQLITE_FULL, SQLITE_READONLY, ...) tells a locked, full or
+    read-only database apart, where the class alone (OperationalError) does not.
     """
     if isinstance(fout, DBAPIError):
         orig = fout.orig
         stapel = "".join(traceback.format_tb(fout.__traceback__))
+        # The driver may wrap the sqlite3 exception (aiosqlite, SQLAlchemy's adapter): look one level down too.
+        sqlite_naam = next(
+            (n for e in (orig, getattr(orig, "__cause__", None)) if (n := getattr(e, "sqlite_errorname", None))),
+            None,
+        )
         log.error(
-            "Databasefout (verzoek %s): %s sqlstate=%s constraint=%s\n[SQL: %s]\n%s",
+            "Databasefout (verzoek %s): %s sqlstate=%s sqlite=%s constraint=%s\n[SQL: %s]\n%s",
             request_id,
             type(orig).__name__,
             getattr(orig, "sqlstate", None),
+            sqlite_naam,
             getattr(orig, "constraint_name", None),
             fout.statement,
             stapel,

@@ -11,6 +11,13 @@ import sqlalchemy as sa
 
 from api.sleutels import DemoSleutel
 from tests.hulp import NIJMEGEN, registreer_casus
+from tests.hulp_server import (
+    controleer_demo_antwoord,
+    controleer_schone_uitvoer,
+    draaiende_server,
+    regiekamer_token,
+    schone_omgeving,
+)
 
 REGIEKAMER = Path(sys.executable).parent / "regiekamer"
 
@@ -69,3 +76,14 @@ def test_migrate_maakt_een_lege_sqlite_database_klaar(tmp_path):
 def test_server_met_onbruikbare_sleutel_geeft_nette_melding(tmp_path):
     uitslag = _draai("serve", cwd=tmp_path, REGIEKAMER_JWT_PUBLIC_KEY="geen pem")
     assert uitslag.returncode == 2 and "Traceback" not in uitslag.stderr and uitslag.stderr.strip()
+
+
+def test_serve_demo_start_en_stopt_zonder_traceback_of_event_loop_fout(db_url, tmp_path):
+    # On PostgreSQL one engine used over three asyncio.run calls printed "Event loop is closed" at start.
+    werkmap = tmp_path / "werk"
+    werkmap.mkdir()
+    omgeving = schone_omgeving(DATABASE_URL=db_url, REGIEKAMER_DATA_MAP=str(tmp_path / "data"))
+    with draaiende_server(REGIEKAMER, werkmap, omgeving) as server:
+        controleer_demo_antwoord(server, regiekamer_token(REGIEKAMER, werkmap, omgeving))
+    controleer_schone_uitvoer(server)
+    assert "Demogegevens geladen." in server.uitvoer

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from domein.opslag.migraties import migreer, migreer_omlaag
 from domein.opslag.tabellen import metadata
+
+BRON = Path(__file__).resolve().parent.parent
 
 
 async def _tabellen(engine) -> set[str]:
@@ -57,3 +64,59 @@ async def test_migratie_0004_neemt_pseudoniemen_van_bestaande_auditregels_over_e
         except sa.exc.DBAPIError:
             continue
         raise AssertionError(f"{sql} had geweigerd moeten worden")
+
+
+def test_alembic_check_vindt_geen_verschil_tussen_model_en_migraties(db_url):
+    # The command a developer runs from the source tree: alembic.ini + migrations/env.py take DATABASE_URL.
+    omgeving = {k: v for k, v in os.environ.items() if not k.startswith("REGIEKAMER_")} | {"DATABASE_URL": db_url}
+    uitslag = subprocess.run(
+        [str(Path(sys.executable).parent / "alembic"), "check"],
+        cwd=BRON,
+        env=omgeving,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert uitslag.returncode == 0, uitslag.stdout + uitslag.stderr
+    assert "No new upgrade operations detected" in uitslag.stdout + uitslag.stderr
+
+
+async def test_migratie_0005_houdt_auditketen_en_alleen_toevoegen_van_auditregel_intact(db_url, engine, api):
+    from domein import audit
+    from tests.hulp import NIJMEGEN, registreer_casus
+
+    for _ in range(2):
+        await registreer_casus(api, NIJMEGEN)
+    async with engine.connect() as conn:
+        voor = (await conn.execute(sa.text("SELECT volgnummer, hash FROM auditregel ORDER BY volgnummer"))).all()
+    await engine.dispose()
+    await migreer_omlaag(db_url, "0004")
+    await engine.dispose()
+    await migreer(db_url)
+    async with engine.connect() as conn:
+        na = (await conn.execute(sa.text("SELECT volgnummer, hash FROM auditregel ORDER BY volgnummer"))).all()
+        assert na == voor and len(na) == 4
+        assert (await audit.verifieer(conn)).intact
+    await registreer_casus(api, NIJMEGEN)  # the chain goes on after the rebuild
+    async with engine.connect() as conn:
+        assert (await audit.verifieer(conn)).intact
+    for sql in ("UPDATE auditregel SET doel = 'x'", "DELETE FROM auditregel"):
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(sa.text(sql))
+        except sa.exc.DBAPIError:
+            continue
+        raise AssertionError(f"{sql} had geweigerd moeten worden")
+
+
+def test_migraties_vormen_een_lijn_met_een_kop():
+    # Two branches that each add a migration on the same predecessor give two heads; upgrade to "head"
+    # then refuses. Chain the later one onto the other (its down_revision) when merging.
+    from alembic.script import ScriptDirectory
+
+    from domein.opslag.migraties import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://"))
+    assert len(scripts.get_heads()) == 1, f"meer dan één kop: {scripts.get_heads()}"
+    assert len(scripts.get_bases()) == 1, f"meer dan één begin: {scripts.get_bases()}"
