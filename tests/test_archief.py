@@ -253,7 +253,7 @@ async def test_migratie_0006_archiveert_bestaande_afgesloten_meldingen_en_houdt_
     await _afgerond(api, afgerond)
     lopend, _ = await _melding(api)
     await engine.dispose()
-    await migreer_omlaag(db_url, "0004")
+    await migreer_omlaag(db_url, "0005")
     await engine.dispose()
     await migreer(db_url)
     async with engine.connect() as conn:
