@@ -64,13 +64,14 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
     return waarde
 
 
-_SCHEIDING = r"[\s.\-\u2010-\u2015/_]{0,3}"
+# Any punctuation or space between the digits (comma, colon, minus sign, brackets, ...): up to three at a time.
+_SCHEIDING = r"[\W_]{0,3}"
 _BSN_IN_TEKST = re.compile(rf"(?<![\d.-])\d(?:{_SCHEIDING}\d){{8}}(?!\d)")
 
 
 def bevat_bsn(tekst: str) -> bool:
     """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
-    # Also written with spaces, dots, dashes (any Unicode dash), slashes or underscores between the digits, one
+    # Also written with spaces, dots, dashes, commas or any other punctuation between the digits, one
     # to three at a time ("999 990 019", "9999.90.019", "999 - 990 - 019"), in full-width digits, or with
     # invisible format characters (zero-width space) between them: NFKC and dropping those undo that.
     genormaliseerd = "".join(c for c in unicodedata.normalize("NFKC", tekst) if unicodedata.category(c) != "Cf")
