@@ -61,12 +61,23 @@ class Persoon:
         return f"[{self.soort} {self.pseudoniem[:16]}]"
 
 
-def _datumvormen(d: date) -> list[str]:
-    vormen = {d.isoformat()}
-    for dag, maand in ((f"{d.day:02d}", f"{d.month:02d}"), (str(d.day), str(d.month))):
-        for sep in "-/.":
-            vormen.add(f"{dag}{sep}{maand}{sep}{d.year}")
-    return sorted(vormen, key=len, reverse=True)
+_MAANDNAMEN = (
+    "januari|jan", "februari|feb", "maart|mrt|mar", "april|apr", "mei", "juni|jun", "juli|jul", "augustus|aug",
+    "september|sept|sep", "oktober|okt|oct", "november|nov", "december|dec",
+)  # fmt: skip
+
+
+def _datumpatroon(d: date) -> re.Pattern[str]:
+    """Een datum zoals mensen hem schrijven: 4-3-1980, 04/03/'80, 4 maart 1980, 4 mrt. '80, 1980-3-4, 04031980."""
+    dag, maand, jaar = rf"0?{d.day}", rf"0?{d.month}", rf"(?:{d.year}|'?{d.year % 100:02d})"
+    vormen = [
+        rf"{dag}\s*[-/.]\s*{maand}\s*[-/.]\s*{jaar}",
+        rf"{dag}\.?\s*(?:{_MAANDNAMEN[d.month - 1]})\.?\s*{jaar}",
+        rf"{d.year}\s*[-/.]\s*{maand}\s*[-/.]\s*{dag}",
+        f"{d.day:02d}{d.month:02d}{d.year}",
+        f"{d.year}{d.month:02d}{d.day:02d}",
+    ]
+    return re.compile(r"(?<!\d)(?:" + "|".join(vormen) + r")(?!\d)", re.IGNORECASE)
 
 
 @dataclass
@@ -104,8 +115,7 @@ class Masker:
             if p.bsn:
                 tekst = tekst.replace(p.bsn, p.label)
             if p.geboortedatum:
-                for vorm in _datumvormen(p.geboortedatum):
-                    tekst = tekst.replace(vorm, "[geboortedatum verwijderd]")
+                tekst = _datumpatroon(p.geboortedatum).sub("[geboortedatum verwijderd]", tekst)
         if self._namen is not None:
             patroon, vervangingen = self._namen
             gevouwen, delen, vorige = _vouw(tekst), [], 0

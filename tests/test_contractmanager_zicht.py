@@ -253,3 +253,25 @@ async def test_contractmanager_leest_geen_naam_die_anders_geschreven_is_dan_gere
     await _informeer(api, mid)
     samenvatting = (await api.als("contractmanager", None, ZICHT, {"id": mid}))["data"]["node"]["samenvatting"]
     assert "Wu" not in samenvatting and "Ozturk" not in samenvatting, samenvatting
+
+
+@pytest.mark.parametrize(
+    "schrijfwijze",
+    [
+        "4 maart 1980",
+        "04 mrt. 1980",
+        "4 Maart '80",
+        "04-03-80",
+        "4/3/80",
+        "04031980",
+        "19800304",
+        "1980-3-4",
+        "1980/03/04",
+    ],
+)
+def test_masker_vervangt_een_geboortedatum_in_elke_gangbare_schrijfwijze(schrijfwijze):
+    """toegang.md regel 3: no geboortedatum for the contractmanager, also as a melder writes it in Dutch."""
+    m = masker([Persoon("abcdef" * 5, "inwoner", "Jantien Voorbeeldt", None, date(1980, 3, 4))])
+    assert m.tekst(f"Cliënt (geb. {schrijfwijze}) kreeg geen zorg") == (
+        "Cliënt (geb. [geboortedatum verwijderd]) kreeg geen zorg"
+    )
