@@ -108,7 +108,8 @@ class Masker:
         if not vervangingen:
             return None
         delen = "|".join(re.escape(v) for v in sorted(vervangingen, key=len, reverse=True))
-        return re.compile(r"(?<!\w)(" + delen + r")(?!\w)", re.IGNORECASE), vervangingen
+        # With the Dutch genitive too: 'Jansens dossier' names Jansen.
+        return re.compile(r"(?<!\w)(" + delen + r")(?:['’]?s)?(?!\w)", re.IGNORECASE), vervangingen
 
     def tekst(self, tekst: str) -> str:
         for p in self.personen:
@@ -120,7 +121,7 @@ class Masker:
             patroon, vervangingen = self._namen
             gevouwen, delen, vorige = _vouw(tekst), [], 0
             for m in patroon.finditer(gevouwen):  # found in the folded text, replaced in the original
-                delen += [tekst[vorige : m.start()], vervangingen.get(m.group(0), "[naam verwijderd]")]
+                delen += [tekst[vorige : m.start()], vervangingen.get(m.group(1), "[naam verwijderd]")]
                 vorige = m.end()
             tekst = "".join([*delen, tekst[vorige:]])
         return _BSN_ACHTIG.sub(BSN_VERWIJDERD, tekst)

@@ -275,3 +275,12 @@ def test_masker_vervangt_een_geboortedatum_in_elke_gangbare_schrijfwijze(schrijf
     assert m.tekst(f"Cliënt (geb. {schrijfwijze}) kreeg geen zorg") == (
         "Cliënt (geb. [geboortedatum verwijderd]) kreeg geen zorg"
     )
+
+
+@pytest.mark.parametrize("tekst", ["Jansens zorgplan bleef liggen", "Het dossier van Özdemirs moeder", "Jansen’s plan"])
+def test_masker_vervangt_ook_de_bezitsvorm_van_een_naam(tekst):
+    """toegang.md regel 3: 'Jansens' (Dutch genitive) is the name Jansen."""
+    uit = masker(
+        [Persoon("abcdef" * 5, "client", "Piet Jansen"), Persoon("fedcba" * 5, "client", "Ali Özdemir")]
+    ).tekst(tekst)
+    assert "Jansen" not in uit and "Özdemir" not in uit, uit
