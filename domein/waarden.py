@@ -173,8 +173,9 @@ def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
     """Of een vrije tekst een van deze namen noemt: hele woorden, zonder onderscheid in hoofdletters of accenten.
 
     A name counts as named by its full form, by the name without its first word ('J. de Vries' and
-    'mevrouw de Vries' for 'Jan de Vries') or by its last word when that is at least 4 letters long
-    (shorter ones like 'Dam' are ordinary words too often).
+    'mevrouw de Vries' for 'Jan de Vries') or by any of its words that is at least 4 letters long, the
+    first name too ('Jantien'; shorter ones like 'Dam' are ordinary words too often), also in the
+    Dutch genitive ('Voorbeeldts').
     """
     woorden = _woorden(tekst)
     for naam in namen:
@@ -184,9 +185,9 @@ def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
         vormen = {
             " ".join(delen),
             " ".join(delen[1:]) if len(delen) > 2 else "",
-            delen[-1] if len(delen[-1]) >= 4 else "",
+            *(d for d in delen if len(d) >= 4),
         }
-        if any(v and f" {v} " in woorden for v in vormen):
+        if any(v and (f" {v} " in woorden or f" {v}s " in woorden) for v in vormen):
             return True
     return False
 

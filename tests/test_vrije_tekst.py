@@ -247,3 +247,13 @@ async def test_rechtstreekse_rmz_melding_weigert_een_bsn_met_komma_s(api):
         {"i": invoer},
     )
     assert codes(r) == ["BAD_USER_INPUT"] and "samenvatting" in r["errors"][0]["message"], r
+
+
+@pytest.mark.parametrize("tekst", ["Jantien kreeg opnieuw geen zorg", "Voorbeeldts zorgplan bleef liggen"])
+async def test_melding_die_de_client_bij_voornaam_of_in_de_bezitsvorm_noemt_vraagt_ook_bevestiging(api, tekst):
+    """Bijlage 1 art. 2.3: a first name or 'Voorbeeldts' in the toelichting names the cliënt of the casus as much
+    as her full name does (and the contractmanager's mask replaces those parts too)."""
+    sid = await _signaal_van_casus(api, "Jantien Voorbeeldt")
+    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": _zonder_client(sid, toelichting=tekst)})
+    assert codes(r) == ["BETROKKENE_NIET_GEINFORMEERD"], r
+    assert (await _stored(api))[2] == 0
