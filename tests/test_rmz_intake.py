@@ -353,3 +353,26 @@ async def test_gemeente_ziet_in_geen_enkele_indeling_van_de_statistiek_wat_het_r
     # The RMZ still counts it (regional view).
     rmz = await statistiek(api, "rmz_medewerker", None, ["STAP"], maand, einde(maand))
     assert [x["onderdrukt"] for x in rmz if x["stap"] == "RMZ_ZELF_ONTVANGEN"] == [True]
+
+
+async def test_wie_de_vrije_tekst_van_een_melding_volledig_leest_wordt_geaudit(api):
+    """toegang.md regel 7: every read of persoonsgegevens is logged. The summary of what an inwoner told the RMZ
+    names the cliënt; reading it in full is such a read (the pseudonymised read of the contractmanager already
+    is), with the doel and the cliënt's pseudonym so an inzageverzoek finds it."""
+    aid = await aanbieder(api)
+    m = await _meld(api, "rmz_medewerker", None, aid, herkomst="INWONER", gemeente=WIJCHEN,
+                    samenvatting="Cliënt Fictief kreeg uren gedeclareerd die niet geleverd zijn")  # fmt: skip
+    r = await api.als("rmz_medewerker", None, "query($id: ID!) { node(id: $id) { ... on Melding { samenvatting } } }",
+                      {"id": m["id"]})  # fmt: skip
+    assert "Cliënt Fictief" in r["data"]["node"]["samenvatting"]
+    async with api.engine.connect() as conn:
+        regels = (
+            await conn.execute(
+                sa.select(auditregel).where(
+                    auditregel.c.object_id == intern_id(m["id"]), auditregel.c.operatie == "lezen"
+                )
+            )
+        ).all()
+    assert len(regels) == 1, regels
+    assert (regels[0].doel, regels[0].verantwoordelijke) == ("kwaliteit_handhaving", "ROB")
+    assert len(regels[0].betrokkenen) == 2  # the cliënt and the medewerker named in this melding
