@@ -203,9 +203,10 @@ class Melding(Node):
         )
         if weergave is None:
             return False, None
-        if weergave == meldingen.Weergave.VOLLEDIG:
-            return True, None
         masker: Masker = await ctx.loaders.melding_maskers.load(self._rij.id)
+        if weergave == meldingen.Weergave.VOLLEDIG:  # the full text may name them: a read of their data
+            meldingen.audit_gepseudonimiseerd(ctx.vz, self._rij, masker, meldingen.CATEGORIE_VRIJE_TEKST)
+            return True, None
         meldingen.audit_gepseudonimiseerd(ctx.vz, self._rij, masker)
         return True, masker
 

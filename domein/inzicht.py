@@ -161,7 +161,11 @@ def _meting(
     return m
 
 
-async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str, Maand]:
+async def _laad(
+    vz: Verzoek, maanden: Sequence[str], vandaag: date, zonder: frozenset[str] = frozenset()
+) -> dict[str, Maand]:
+    """De beschermde maanden; ``zonder``: stappen die deze lezer niet kent en die dus ook niet meetellen."""
+    variant = "".join(f"|zonder {z}" for z in sorted(zonder))  # its own atoms, protection and cache entry
     versies = {
         r.maand: r.versie
         for r in await vz.conn.execute(
@@ -169,7 +173,7 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
         )
     }
     k = vz.drempels.k
-    uit = {m: vz.statistiekcache.get(m, versies[m], k, vandaag) for m in maanden if m in versies}
+    uit = {m: vz.statistiekcache.get(m + variant, versies[m], k, vandaag) for m in maanden if m in versies}
     oud = [m for m, v in uit.items() if v is None]
     if oud:
         s = stapgebeurtenis.c
@@ -177,7 +181,7 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
         kolom[Dimensie.CATEGORIE] = s.categorie
         query = sa.select(
             s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
-        ).where(s.maand.in_(oud))
+        ).where(s.maand.in_(oud), s.stap.not_in(sorted(zonder)))
         atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
         n = len(ATOOM)
         for r in await vz.conn.execute(query):
@@ -190,10 +194,10 @@ async def _laad(vz: Verzoek, maanden: Sequence[str], vandaag: date) -> dict[str,
         for m in oud:
             tellingen = {a: v.aantal for a, v in atomen[m].items()}
             bescherming = vz.statistiekcache.bescherming(
-                m, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
+                m + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
             )
             maand = Maand(versies[m], atomen[m], bescherming)
-            vz.statistiekcache.put(m, k, vandaag, maand)
+            vz.statistiekcache.put(m + variant, k, vandaag, maand)
             uit[m] = maand
     return {m: v for m, v in uit.items() if v is not None}
 
@@ -252,7 +256,10 @@ async def signaal_statistiek(
     gevraagd = [d for d in Dimensie if d in set(groepeer_op)]
     # A gemeente sees the regional cells restricted to itself, so both views share one protection.
     intern = tuple(d for d in ATOOM if d in gevraagd or (d is Dimensie.GEMEENTE and besluit.bereik is not Bereik.REGIO))
-    per_maand = await _laad(vz, maanden, vandaag)
+    # A gemeente's figures hold only what it knows of itself: what the RMZ received about it from inwoners
+    # and professionals stays out entirely, also out of the suppression of its own cells (no tipping off).
+    zonder = frozenset() if besluit.bereik is Bereik.REGIO else frozenset({RMZ_ZELF_ONTVANGEN})
+    per_maand = await _laad(vz, maanden, vandaag, zonder)
 
     cellen = combineer(per_maand, maanden, intern, gevraagd, gemeenten)
     uitvoer_dims = [d for d in Dimensie if d in gevraagd or d in intern]

@@ -12,6 +12,7 @@ why free text is refused when it carries a BSN and must be flagged when it names
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +25,25 @@ _WOORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Name parts that are ordinary words in Dutch text: replacing them would garble the text, not protect anyone.
 _GEEN_NAAMDEEL = frozenset(
     {"van", "der", "den", "het", "ter", "ten", "de", "la", "le", "von", "dos", "del", "dhr", "mevr", "mw", "mr",
-     "dr", "ing", "drs", "client", "cliënt", "medewerker", "aanbieder"}
+     "dr", "ing", "drs", "client", "cliënt", "medewerker", "aanbieder", "te", "op", "in", "aan", "bij", "uit",
+     "voor", "da", "di", "du", "des", "el", "al", "zu"}
 )  # fmt: skip
+# Letters without a decomposition that people still type without their mark (Yılmaz, Søren, Łukasz).
+_ZONDER_TEKEN = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ħ": "h"})
+
+
+def _vouw_teken(c: str) -> str:
+    zonder = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    gevouwen = zonder.lower().translate(_ZONDER_TEKEN)
+    return gevouwen if len(gevouwen) == 1 else c
+
+
+def _vouw(tekst: str) -> str:
+    """Kleine letters zonder accenten, teken voor teken (even lang, zodat posities in de tekst blijven kloppen).
+
+    The same as the input check (waarden.noemt_naam) does: 'Ozdemir' names 'Özdemir'.
+    """
+    return "".join(_vouw_teken(c) for c in tekst)
 
 
 @dataclass(frozen=True)
@@ -43,12 +61,23 @@ class Persoon:
         return f"[{self.soort} {self.pseudoniem[:16]}]"
 
 
-def _datumvormen(d: date) -> list[str]:
-    vormen = {d.isoformat()}
-    for dag, maand in ((f"{d.day:02d}", f"{d.month:02d}"), (str(d.day), str(d.month))):
-        for sep in "-/.":
-            vormen.add(f"{dag}{sep}{maand}{sep}{d.year}")
-    return sorted(vormen, key=len, reverse=True)
+_MAANDNAMEN = (
+    "januari|jan", "februari|feb", "maart|mrt|mar", "april|apr", "mei", "juni|jun", "juli|jul", "augustus|aug",
+    "september|sept|sep", "oktober|okt|oct", "november|nov", "december|dec",
+)  # fmt: skip
+
+
+def _datumpatroon(d: date) -> re.Pattern[str]:
+    """Een datum zoals mensen hem schrijven: 4-3-1980, 04/03/'80, 4 maart 1980, 4 mrt. '80, 1980-3-4, 04031980."""
+    dag, maand, jaar = rf"0?{d.day}", rf"0?{d.month}", rf"(?:{d.year}|'?{d.year % 100:02d})"
+    vormen = [
+        rf"{dag}\s*[-/.]\s*{maand}\s*[-/.]\s*{jaar}",
+        rf"{dag}\.?\s*(?:{_MAANDNAMEN[d.month - 1]})\.?\s*{jaar}",
+        rf"{d.year}\s*[-/.]\s*{maand}\s*[-/.]\s*{dag}",
+        f"{d.day:02d}{d.month:02d}{d.year}",
+        f"{d.year}{d.month:02d}{d.day:02d}",
+    ]
+    return re.compile(r"(?<!\d)(?:" + "|".join(vormen) + r")(?!\d)", re.IGNORECASE)
 
 
 @dataclass
@@ -60,14 +89,16 @@ class Masker:
     def _vervangingen(self) -> dict[str, str]:
         uit: dict[str, str] = {}
         # Full names win over their parts; the first person named keeps a shared part.
+        # Compared folded (case and accents): a name is typed as 'ozturk' as often as 'Öztürk'.
         for p in self.personen:
             if p.naam:
-                uit.setdefault(p.naam.strip().casefold(), p.label)
+                uit.setdefault(_vouw(p.naam.strip()), p.label)
         for p in self.personen:
-            for woord in _WOORD.findall(p.naam or ""):
+            for woord in _WOORD.findall(_vouw(p.naam or "")):
                 for deel in {woord, *re.split(r"['’-]", woord)}:  # Berg-Jansen: also Berg and Jansen
-                    if len(deel) >= 3 and deel[0].isupper() and deel.casefold() not in _GEEN_NAAMDEEL:
-                        uit.setdefault(deel.casefold(), p.label)
+                    # Any part but a tussenvoegsel or title, also 'Li' or 'Wu' and a name entered in lower case.
+                    if len(deel) >= 2 and deel not in _GEEN_NAAMDEEL:
+                        uit.setdefault(deel, p.label)
         return uit
 
     @cached_property
@@ -77,18 +108,22 @@ class Masker:
         if not vervangingen:
             return None
         delen = "|".join(re.escape(v) for v in sorted(vervangingen, key=len, reverse=True))
-        return re.compile(r"(?<!\w)(" + delen + r")(?!\w)", re.IGNORECASE), vervangingen
+        # With the Dutch genitive too: 'Jansens dossier' names Jansen.
+        return re.compile(r"(?<!\w)(" + delen + r")(?:['’]?s)?(?!\w)", re.IGNORECASE), vervangingen
 
     def tekst(self, tekst: str) -> str:
         for p in self.personen:
             if p.bsn:
                 tekst = tekst.replace(p.bsn, p.label)
             if p.geboortedatum:
-                for vorm in _datumvormen(p.geboortedatum):
-                    tekst = tekst.replace(vorm, "[geboortedatum verwijderd]")
+                tekst = _datumpatroon(p.geboortedatum).sub("[geboortedatum verwijderd]", tekst)
         if self._namen is not None:
             patroon, vervangingen = self._namen
-            tekst = patroon.sub(lambda m: vervangingen.get(m.group(0).casefold(), "[naam verwijderd]"), tekst)
+            gevouwen, delen, vorige = _vouw(tekst), [], 0
+            for m in patroon.finditer(gevouwen):  # found in the folded text, replaced in the original
+                delen += [tekst[vorige : m.start()], vervangingen.get(m.group(1), "[naam verwijderd]")]
+                vorige = m.end()
+            tekst = "".join([*delen, tekst[vorige:]])
         return _BSN_ACHTIG.sub(BSN_VERWIJDERD, tekst)
 
     def waarde(self, waarde: Any) -> Any:

@@ -546,13 +546,19 @@ async def maskers_van(vz: Verzoek, melding_ids: Sequence[str]) -> dict[str, Mask
     return uit
 
 
-def audit_gepseudonimiseerd(vz: Verzoek, rij: MeldingRij, masker: Masker) -> None:
-    """Ook een gepseudonimiseerde lezing wordt vastgelegd, met het doel van de rol en de pseudoniemen."""
+CATEGORIE_VRIJE_TEKST = "persoonsgegevens.vrije_tekst"
+
+
+def audit_gepseudonimiseerd(
+    vz: Verzoek, rij: MeldingRij, masker: Masker, categorie: str = "persoonsgegevens.gepseudonimiseerd"
+) -> None:
+    """Een lezing van de vrije tekst wordt vastgelegd, met het doel van de rol en de pseudoniemen van wie erin
+    voorkomt: gepseudonimiseerd, of volledig (``CATEGORIE_VRIJE_TEKST``: de tekst kan hen bij naam noemen)."""
     doel = vz.beslisser.doel_van(vz.actor)
     pseudoniemen: set[str | None] = set(masker.pseudoniemen()) or {None}
     for p in pseudoniemen:
         vz.lezing(
-            "persoonsgegevens.gepseudonimiseerd",
+            categorie,
             object_type=RESOURCE,
             object_id=rij.id,
             verantwoordelijke=rij.verantwoordelijke,

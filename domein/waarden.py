@@ -64,13 +64,14 @@ def controleer_bsn(bsn: str, veld: str = "bsn") -> str:
     return waarde
 
 
-_SCHEIDING = r"[\s.\-\u2010-\u2015/_]{0,3}"
+# Any punctuation or space between the digits (comma, colon, minus sign, brackets, ...): up to three at a time.
+_SCHEIDING = r"[\W_]{0,3}"
 _BSN_IN_TEKST = re.compile(rf"(?<![\d.-])\d(?:{_SCHEIDING}\d){{8}}(?!\d)")
 
 
 def bevat_bsn(tekst: str) -> bool:
     """Of een vrije tekst een reeks van 9 cijfers bevat die de elfproef doorstaat (een waarschijnlijk BSN)."""
-    # Also written with spaces, dots, dashes (any Unicode dash), slashes or underscores between the digits, one
+    # Also written with spaces, dots, dashes, commas or any other punctuation between the digits, one
     # to three at a time ("999 990 019", "9999.90.019", "999 - 990 - 019"), in full-width digits, or with
     # invisible format characters (zero-width space) between them: NFKC and dropping those undo that.
     genormaliseerd = "".join(c for c in unicodedata.normalize("NFKC", tekst) if unicodedata.category(c) != "Cf")
@@ -172,8 +173,9 @@ def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
     """Of een vrije tekst een van deze namen noemt: hele woorden, zonder onderscheid in hoofdletters of accenten.
 
     A name counts as named by its full form, by the name without its first word ('J. de Vries' and
-    'mevrouw de Vries' for 'Jan de Vries') or by its last word when that is at least 4 letters long
-    (shorter ones like 'Dam' are ordinary words too often).
+    'mevrouw de Vries' for 'Jan de Vries') or by any of its words that is at least 4 letters long, the
+    first name too ('Jantien'; shorter ones like 'Dam' are ordinary words too often), also in the
+    Dutch genitive ('Voorbeeldts').
     """
     woorden = _woorden(tekst)
     for naam in namen:
@@ -183,9 +185,9 @@ def noemt_naam(tekst: str, namen: Iterable[str]) -> bool:
         vormen = {
             " ".join(delen),
             " ".join(delen[1:]) if len(delen) > 2 else "",
-            delen[-1] if len(delen[-1]) >= 4 else "",
+            *(d for d in delen if len(d) >= 4),
         }
-        if any(v and f" {v} " in woorden for v in vormen):
+        if any(v and (f" {v} " in woorden or f" {v}s " in woorden) for v in vormen):
             return True
     return False
 

@@ -210,3 +210,77 @@ async def test_gepseudonimiseerde_lijst_van_de_contractmanager_kost_een_vast_aan
         assert "errors" not in antwoord and len(antwoord["data"]["meldingen"]["edges"]) == first, antwoord
         aantallen.append(api.sql.aantal)
     assert aantallen[0] == aantallen[1], api.sql.statements
+
+
+@pytest.mark.parametrize(
+    ("naam", "tekst", "lekt"),
+    [
+        ("Özdemir Yılmaz", "Ozdemir en Yilmaz belden", ("Ozdemir", "Yilmaz")),  # zonder accenten getypt
+        ("jan de jong", "De Jong kreeg geen zorg", ("Jong",)),  # naam klein ingevoerd
+        ("Li Wei", "Mevrouw Li kreeg geen zorg", (" Li ",)),  # achternaam van twee letters
+        ("Søren Ærø", "Soren belde", ("Soren",)),
+    ],
+)
+def test_masker_vervangt_ook_een_naam_zonder_accenten_hoofdletters_of_van_twee_letters(naam, tekst, lekt):
+    """toegang.md regel 3: the contractmanager reads no naam. The input check (waarden.noemt_naam) already
+    treats 'Ozdemir' as naming 'Özdemir'; the mask must hide what the input check recognises as the name."""
+    uit = masker([Persoon("abcdef" * 5, "client", naam)]).tekst(tekst)
+    for deel in lekt:
+        assert deel not in uit, uit
+    assert "[client abcdefabcdefabcd]" in uit
+
+
+async def test_contractmanager_leest_geen_naam_die_anders_geschreven_is_dan_geregistreerd(api):
+    """Seed 000 stap 3 + toegang.md regel 3, through the API: a rechtstreekse melding of an inwoner naming a
+    medewerker in lower case and the cliënt without accents."""
+    aid = await aanbieder(api)
+    r = await api.als(
+        "rmz_medewerker",
+        None,
+        "mutation($i: RmzMeldingInput!) { registreerRmzMelding(input: $i) { id } }",
+        {
+            "i": {
+                "aanbiederId": aid,
+                "categorie": "FRAUDE_VERMOEDEN",
+                "samenvatting": "Medewerker Wu schrijft uren bij mevrouw Ozturk die niet geleverd zijn",
+                "betrokkenen": [{"soort": "MEDEWERKER", "naam": "ka wu"}, {"soort": "CLIENT", "naam": "Ayşe Öztürk"}],
+                "herkomst": "INWONER",
+                "gemeente": NIJMEGEN,
+            }
+        },
+    )
+    mid = r["data"]["registreerRmzMelding"]["id"]
+    await _informeer(api, mid)
+    samenvatting = (await api.als("contractmanager", None, ZICHT, {"id": mid}))["data"]["node"]["samenvatting"]
+    assert "Wu" not in samenvatting and "Ozturk" not in samenvatting, samenvatting
+
+
+@pytest.mark.parametrize(
+    "schrijfwijze",
+    [
+        "4 maart 1980",
+        "04 mrt. 1980",
+        "4 Maart '80",
+        "04-03-80",
+        "4/3/80",
+        "04031980",
+        "19800304",
+        "1980-3-4",
+        "1980/03/04",
+    ],
+)
+def test_masker_vervangt_een_geboortedatum_in_elke_gangbare_schrijfwijze(schrijfwijze):
+    """toegang.md regel 3: no geboortedatum for the contractmanager, also as a melder writes it in Dutch."""
+    m = masker([Persoon("abcdef" * 5, "inwoner", "Jantien Voorbeeldt", None, date(1980, 3, 4))])
+    assert m.tekst(f"Cliënt (geb. {schrijfwijze}) kreeg geen zorg") == (
+        "Cliënt (geb. [geboortedatum verwijderd]) kreeg geen zorg"
+    )
+
+
+@pytest.mark.parametrize("tekst", ["Jansens zorgplan bleef liggen", "Het dossier van Özdemirs moeder", "Jansen’s plan"])
+def test_masker_vervangt_ook_de_bezitsvorm_van_een_naam(tekst):
+    """toegang.md regel 3: 'Jansens' (Dutch genitive) is the name Jansen."""
+    uit = masker(
+        [Persoon("abcdef" * 5, "client", "Piet Jansen"), Persoon("fedcba" * 5, "client", "Ali Özdemir")]
+    ).tekst(tekst)
+    assert "Jansen" not in uit and "Özdemir" not in uit, uit

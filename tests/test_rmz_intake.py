@@ -19,7 +19,7 @@ from domein.opslag.tabellen import melding, stapgebeurtenis
 from domein.waarden import Categorie
 from tests.conftest import codes
 from tests.hulp import NIJMEGEN, WIJCHEN, intern_id
-from tests.hulp_signalen import aanbieder, behandel
+from tests.hulp_signalen import REGISTREER, aanbieder, behandel, stap_1
 
 INTAKE = """mutation($i: RmzMeldingInput!) { registreerRmzMelding(input: $i) {
   id status route herkomst categorie termijn gearchiveerd gemeente { code } } }"""
@@ -322,3 +322,57 @@ async def test_melding_die_het_rmz_zelf_ontving_telt_apart_in_de_statistiek(api)
             sa.select(stapgebeurtenis.c.stap).where(stapgebeurtenis.c.zaak_id == intern_id(m["id"]))
         )
     assert stap == "RMZ_ZELF_ONTVANGEN"
+
+
+async def test_gemeente_ziet_in_geen_enkele_indeling_van_de_statistiek_wat_het_rmz_zelf_over_haar_ontving(
+    api, monkeypatch
+):
+    """No tipping off (issue 10; seed 003 §41.4): an inwoner reports aanbieder C to the RMZ. The gemeente's own
+    figures (toegang.md: aggregates of the own gemeente) must not list C, show a suppressed cell where there
+    would be 0, or suppress its own total because of it: 'onderdrukt' instead of 0 is already a tip-off."""
+    import itertools
+
+    from tests.test_statistiek_api import einde, klok, statistiek, vorige_maanden
+
+    _, maand = vorige_maanden()
+    a, c = await aanbieder(api), await aanbieder(api)
+    klok(monkeypatch, maand.replace(day=10))
+    for _ in range(6):
+        r = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": stap_1(a)})
+        assert "errors" not in r, r
+    await _meld(api, "rmz_medewerker", None, c, herkomst="INWONER", gemeente=NIJMEGEN, betrokkeneGeinformeerd=False)
+    monkeypatch.undo()
+    dims = ["AANBIEDER", "STAP", "CATEGORIE", "MAAND"]
+    for r in range(len(dims) + 1):
+        for indeling in itertools.combinations(dims, r):
+            for rol in ("consulent", "kwaliteitsmedewerker"):
+                cellen = await statistiek(api, rol, NIJMEGEN, list(indeling), maand, einde(maand))
+                assert all((x["aanbieder"] or {}).get("id") != c for x in cellen), indeling
+                assert not any(x["onderdrukt"] for x in cellen), (indeling, cellen)
+                assert sum(x["aantal"] for x in cellen) == 6, indeling
+    # The RMZ still counts it (regional view).
+    rmz = await statistiek(api, "rmz_medewerker", None, ["STAP"], maand, einde(maand))
+    assert [x["onderdrukt"] for x in rmz if x["stap"] == "RMZ_ZELF_ONTVANGEN"] == [True]
+
+
+async def test_wie_de_vrije_tekst_van_een_melding_volledig_leest_wordt_geaudit(api):
+    """toegang.md regel 7: every read of persoonsgegevens is logged. The summary of what an inwoner told the RMZ
+    names the cliënt; reading it in full is such a read (the pseudonymised read of the contractmanager already
+    is), with the doel and the cliënt's pseudonym so an inzageverzoek finds it."""
+    aid = await aanbieder(api)
+    m = await _meld(api, "rmz_medewerker", None, aid, herkomst="INWONER", gemeente=WIJCHEN,
+                    samenvatting="Cliënt Fictief kreeg uren gedeclareerd die niet geleverd zijn")  # fmt: skip
+    r = await api.als("rmz_medewerker", None, "query($id: ID!) { node(id: $id) { ... on Melding { samenvatting } } }",
+                      {"id": m["id"]})  # fmt: skip
+    assert "Cliënt Fictief" in r["data"]["node"]["samenvatting"]
+    async with api.engine.connect() as conn:
+        regels = (
+            await conn.execute(
+                sa.select(auditregel).where(
+                    auditregel.c.object_id == intern_id(m["id"]), auditregel.c.operatie == "lezen"
+                )
+            )
+        ).all()
+    assert len(regels) == 1, regels
+    assert (regels[0].doel, regels[0].verantwoordelijke) == ("kwaliteit_handhaving", "ROB")
+    assert len(regels[0].betrokkenen) == 2  # the cliënt and the medewerker named in this melding

@@ -210,3 +210,50 @@ async def test_melding_zonder_naam_van_de_client_hoeft_geen_bevestiging(api):
     sid = await _signaal_van_casus(api, "Jan de Vries")
     r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": _zonder_client(sid)})
     assert "errors" not in r, r
+
+
+@pytest.mark.parametrize(
+    "schrijfwijze",
+    [
+        "999,990,019",  # komma's, zoals bij een bedrag
+        "999\u2212990\u2212019",  # minteken (U+2212), geen streepje
+        "999:990:019",
+        "(999) 990-019",
+        "999 | 990 | 019",
+        "999+990+019",
+    ],
+)
+def test_een_bsn_met_elk_ander_scheidingsteken_wordt_ook_geweigerd(schrijfwijze):
+    """Issue 10: "refuse BSN-like numbers (with separators) in every free-text input": not only the separators
+    someone thought of; any punctuation between the digits is still a BSN for the reader."""
+    with pytest.raises(OngeldigeInvoer):
+        controleer_tekst(f"Cliënt {schrijfwijze} belde", "toelichting", maximaal=1000)
+
+
+async def test_rechtstreekse_rmz_melding_weigert_een_bsn_met_komma_s(api):
+    """registreerRmzMelding: the RMZ writes down what an inwoner says; a BSN read aloud as 999,990,019 too."""
+    aid = await aanbieder(api)
+    invoer = {
+        "aanbiederId": aid,
+        "categorie": "FRAUDE_VERMOEDEN",
+        "samenvatting": "Melder noemde BSN 999,990,019 van haar vader",
+        "herkomst": "INWONER",
+        "gemeente": NIJMEGEN,
+    }
+    r = await api.als(
+        "rmz_medewerker",
+        None,
+        "mutation($i: RmzMeldingInput!) { registreerRmzMelding(input: $i) { id } }",
+        {"i": invoer},
+    )
+    assert codes(r) == ["BAD_USER_INPUT"] and "samenvatting" in r["errors"][0]["message"], r
+
+
+@pytest.mark.parametrize("tekst", ["Jantien kreeg opnieuw geen zorg", "Voorbeeldts zorgplan bleef liggen"])
+async def test_melding_die_de_client_bij_voornaam_of_in_de_bezitsvorm_noemt_vraagt_ook_bevestiging(api, tekst):
+    """Bijlage 1 art. 2.3: a first name or 'Voorbeeldts' in the toelichting names the cliënt of the casus as much
+    as her full name does (and the contractmanager's mask replaces those parts too)."""
+    sid = await _signaal_van_casus(api, "Jantien Voorbeeldt")
+    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": _zonder_client(sid, toelichting=tekst)})
+    assert codes(r) == ["BETROKKENE_NIET_GEINFORMEERD"], r
+    assert (await _stored(api))[2] == 0
