@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from tests.hulp import NIJMEGEN, registreer_casus
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLObjectType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    build_schema,
+    get_named_type,
+    get_nullable_type,
+    parse,
+    validate,
+    visit,
+)
+
+from tests.hulp import NIJMEGEN, WIJCHEN, nieuw_bsn, registreer_casus
+from tests.hulp_signalen import ESCALEER, aanbieder, behandel, naar_stap_2, signaal_in_stap_1, stap_3
 
 CASUSSEN_GENEST = """
 query($first: Int) { casussen(first: $first) {
@@ -33,8 +52,8 @@ async def test_casussen_met_gemeente_en_inwoner_vast_aantal_statements(api):
     klein = await _tel(api, "consulent", NIJMEGEN, CASUSSEN_GENEST, 2)
     groot = await _tel(api, "consulent", NIJMEGEN, CASUSSEN_GENEST, 50)
     assert klein == groot
-    # BEGIN, policy version, page, count, gemeente, persoonsgegevens,
-    # audit: last hash + insert + pseudonym index (+ advisory lock on PG)
+    # policy version, page, count, gemeente, persoonsgegevens, audit: last hash + insert + pseudonym
+    # index; plus the chain lock (BEGIN IMMEDIATE on SQLite, pg_advisory_xact_lock on PostgreSQL)
     assert groot == 9, api.sql.statements
 
 
@@ -135,8 +154,8 @@ async def test_statistiek_met_aanbieder_en_gemeente_vast_aantal_statements(api, 
     veel, cellen_veel = await tel()
     assert cellen_veel > cellen_weinig
     assert veel == weinig, api.sql.statements
-    # BEGIN, policy version, month versions, that month's facts, aanbieders, gemeenten,
-    # audit: last hash + insert (+ lock on PG)
+    # policy version, month versions, that month's facts, aanbieders, gemeenten,
+    # audit: last hash + insert; plus the chain lock (BEGIN IMMEDIATE on SQLite, advisory lock on PG)
     assert veel == 8, api.sql.statements
     warm, _ = await tel()
     assert warm == veel - 1, "a month whose version did not change is read from the cache"
@@ -157,7 +176,8 @@ async def test_datalekken_met_meldingen_en_gemeenten_vast_aantal_statements(api)
     klein = await _tel(api, "privacy_officer", NIJMEGEN, lijst, 2)
     groot = await _tel(api, "privacy_officer", NIJMEGEN, lijst, 6)
     assert klein == groot, api.sql.statements
-    # BEGIN, policy version, page, datalekken, meldingen, objecten, count, gemeenten, audit (+ lock on PG)
+    # policy version, page, datalekken, meldingen, objecten, count, gemeenten, audit: last hash + insert;
+    # plus the chain lock (BEGIN IMMEDIATE on SQLite, advisory lock on PG)
     assert groot == 10, api.sql.statements
 
 
@@ -168,13 +188,6 @@ async def test_datalekken_met_meldingen_en_gemeenten_vast_aantal_statements(api)
 # database, so an extra round trip (or one per row) fails here. DEKKING at the bottom maps every list
 # or connection field of schema.graphql to the test and query that cover it;
 # test_elk_lijstveld_heeft_een_query_count_test fails for a new list field without one.
-
-from collections.abc import Awaitable, Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from tests.hulp import WIJCHEN, nieuw_bsn  # noqa: E402
-from tests.hulp_signalen import ESCALEER, aanbieder, behandel, naar_stap_2, signaal_in_stap_1, stap_3  # noqa: E402
 
 
 async def _groeit_niet(
@@ -218,15 +231,17 @@ async def test_gemeenten_vast_aantal_statements(api):
     antwoord = await api.als("consulent", NIJMEGEN, GEMEENTEN)
     assert "errors" not in antwoord, antwoord
     assert len(antwoord["data"]["gemeenten"]) == 7
-    # BEGIN, policy version, gemeenten (ik.gemeente comes from the same loader... or not: pinned)
+    # policy version, all gemeenten, ik.gemeente; SQLite adds BEGIN IMMEDIATE (no audit: no lock on PG)
     assert api.sql.aantal == {"sqlite": 4, "postgresql": 3}[api.engine.dialect.name], api.sql.statements
 
 
 AANBIEDERS_ALLES = """query { aanbieders(first: 50) { totalCount edges { node { naam
   bibobOnderzoeken { organisatie gestartOp beeindigdOp loopt }
-  contracten { naam percelen aanbieder { naam } deelnemendeGemeenten { naam } budgetplafonds { jaar bedrag } } } } } }"""
+  contracten { naam percelen aanbieder { naam } deelnemendeGemeenten { naam }
+    budgetplafonds { jaar bedrag } } } } } }"""
 CONTRACTEN_ALLES = """query { contracten(first: 50) { totalCount edges { node { naam percelen soort
-  aanbieder { naam bibobOnderzoeken { organisatie } } deelnemendeGemeenten { naam } budgetplafonds { jaar bedrag } } } } }"""
+  aanbieder { naam bibobOnderzoeken { organisatie } } deelnemendeGemeenten { naam }
+  budgetplafonds { jaar bedrag } } } } }"""
 BIBOB = "mutation($i: BibobInput!) { meldBibobOnderzoek(input: $i) { id } }"
 CONTRACT = "mutation($i: RegistreerContractInput!) { registreerContract(input: $i) { id } }"
 
@@ -518,9 +533,111 @@ async def test_archiefinzage_met_stappen_betrokkenen_en_handelingen_groeit_niet_
     for aantal in (2, 12):
         mid = await _gearchiveerde_melding(api, aantal)
         api.sql.reset()
-        r = await api.als("rmz_medewerker", None, ARCHIEF_ALLES, {"i": {"meldingId": mid, "reden": "Klacht van de cliënt"}})
+        r = await api.als(
+            "rmz_medewerker", None, ARCHIEF_ALLES, {"i": {"meldingId": mid, "reden": "Klacht van de cliënt"}}
+        )
         assert "errors" not in r, r
         assert len(r["data"]["raadpleegArchief"]["betrokkenen"]) == aantal
         uitkomst.append(api.sql.aantal)
     assert uitkomst[0] == uitkomst[1], api.sql.statements
     assert uitkomst[1] == {"sqlite": 9, "postgresql": 9}[api.engine.dialect.name], api.sql.statements
+
+
+# --- Dekking: elk lijstveld van schema.graphql heeft een query-count test hierboven.
+
+DEKKING: dict[str, tuple[Callable[..., Any], str]] = {
+    "Query.gemeenten": (test_gemeenten_vast_aantal_statements, GEMEENTEN),
+    "Query.aanbieders": (test_aanbieders_met_contracten_en_bibob_groeit_niet_met_de_rijen, AANBIEDERS_ALLES),
+    "Aanbieder.bibobOnderzoeken": (test_aanbieders_met_contracten_en_bibob_groeit_niet_met_de_rijen, AANBIEDERS_ALLES),
+    "Aanbieder.contracten": (test_aanbieders_met_contracten_en_bibob_groeit_niet_met_de_rijen, AANBIEDERS_ALLES),
+    "Query.contracten": (test_contracten_met_gemeenten_en_plafonds_groeit_niet_met_de_rijen, CONTRACTEN_ALLES),
+    "Contract.percelen": (test_contracten_met_gemeenten_en_plafonds_groeit_niet_met_de_rijen, CONTRACTEN_ALLES),
+    "Contract.deelnemendeGemeenten": (
+        test_contracten_met_gemeenten_en_plafonds_groeit_niet_met_de_rijen, CONTRACTEN_ALLES,
+    ),
+    "Contract.budgetplafonds": (test_contracten_met_gemeenten_en_plafonds_groeit_niet_met_de_rijen, CONTRACTEN_ALLES),
+    "Query.casussen": (test_casussen_met_leefdomeinen_en_inwoner_groeit_niet_met_de_rijen, CASUSSEN_ALLES),
+    "Casus.leefdomeinen": (test_casussen_met_leefdomeinen_en_inwoner_groeit_niet_met_de_rijen, CASUSSEN_ALLES),
+    "Query.signalen": (test_signalen_met_stappen_casus_en_melding_groeit_niet_met_de_rijen, SIGNALEN_ALLES),
+    "Signaal.stappen": (test_signalen_met_stappen_casus_en_melding_groeit_niet_met_de_rijen, SIGNALEN_ALLES),
+    "Query.meldingen": (test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES),
+    "Melding.stappen": (test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES),
+    "Melding.betrokkenen": (test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES),
+    "Melding.pseudoniem": (test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES),
+    "Melding.terugkoppeling": (
+        test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES,
+    ),
+    "Melding.handelingen": (test_meldingen_met_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, MELDINGEN_ALLES),
+    "Query.auditLog": (test_auditlog_groeit_niet_met_de_rijen, AUDITLOG_ALLES),
+    "AuditRegel.categorieen": (test_auditlog_groeit_niet_met_de_rijen, AUDITLOG_ALLES),
+    "AuditRegel.betrokkenen": (test_auditlog_groeit_niet_met_de_rijen, AUDITLOG_ALLES),
+    "Query.signaalStatistiek": (test_statistiek_met_aanbieder_en_gemeente_vast_aantal_statements, STATISTIEK_GENEST),
+    "Query.zorgkosten": (test_zorgkosten_met_aanbieder_en_gemeente_groeit_niet_met_de_rijen, ZORGKOSTEN_ALLES),
+    "Query.contractUitnutting": (
+        test_contractuitnutting_met_contract_en_gemeente_groeit_niet_met_de_rijen, UITNUTTING_ALLES,
+    ),
+    "Query.beleidsregels": (test_beleidsregels_en_beleidswijzigingen_groeien_niet_met_de_rijen, BELEID_ALLES),
+    "Query.beleidswijzigingen": (test_beleidsregels_en_beleidswijzigingen_groeien_niet_met_de_rijen, BELEID_ALLES),
+    "Inzagerapport.verwerkingen": (test_inzageverzoek_met_verwerkingen_groeit_niet_met_de_rijen, INZAGE_ALLES),
+    "Query.privacymeldingen": (test_privacymeldingen_met_objecten_groeien_niet_met_de_rijen, PRIVACYMELDINGEN_ALLES),
+    "Privacymelding.objecten": (test_privacymeldingen_met_objecten_groeien_niet_met_de_rijen, PRIVACYMELDINGEN_ALLES),
+    "Query.datalekken": (test_datalekken_met_meldingen_en_objecten_groeien_niet_met_de_rijen, DATALEKKEN_ALLES),
+    "Datalek.categorieen": (test_datalekken_met_meldingen_en_objecten_groeien_niet_met_de_rijen, DATALEKKEN_ALLES),
+    "Datalek.meldingen": (test_datalekken_met_meldingen_en_objecten_groeien_niet_met_de_rijen, DATALEKKEN_ALLES),
+    "Datalek.objecten": (test_datalekken_met_meldingen_en_objecten_groeien_niet_met_de_rijen, DATALEKKEN_ALLES),
+    "Datalek.betrokkenGemeenten": (
+        test_datalekken_met_meldingen_en_objecten_groeien_niet_met_de_rijen, DATALEKKEN_ALLES,
+    ),
+    "Archiefinzage.stappen": (
+        test_archiefinzage_met_stappen_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, ARCHIEF_ALLES,
+    ),
+    "Archiefinzage.betrokkenen": (
+        test_archiefinzage_met_stappen_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, ARCHIEF_ALLES,
+    ),
+    "Archiefinzage.handelingen": (
+        test_archiefinzage_met_stappen_betrokkenen_en_handelingen_groeit_niet_met_de_rijen, ARCHIEF_ALLES,
+    ),
+}  # fmt: skip
+
+SCHEMA = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def _lijstvelden(schema: Any) -> set[str]:
+    """Every field returning a list or a connection; a connection's own edges belong to the field returning it."""
+    uit = set()
+    for naam, t in schema.type_map.items():
+        if naam.startswith("__") or not isinstance(t, GraphQLObjectType) or naam.endswith("Connection"):
+            continue
+        for veld, definitie in t.fields.items():
+            soort = get_nullable_type(definitie.type)
+            if isinstance(soort, GraphQLList) or get_named_type(soort).name.endswith("Connection"):
+                uit.add(f"{naam}.{veld}")
+    return uit
+
+
+def _gevraagde_velden(schema: Any, query: str) -> set[str]:
+    document = parse(query)
+    assert not validate(schema, document), validate(schema, document)
+    type_info = TypeInfo(schema)
+    gevraagd: set[str] = set()
+
+    class Verzamel(Visitor):
+        def enter_field(self, node: Any, *_: Any) -> None:
+            ouder = type_info.get_parent_type()
+            if ouder is not None:
+                gevraagd.add(f"{ouder.name}.{node.name.value}")
+
+    visit(document, TypeInfoVisitor(type_info, Verzamel()))
+    return gevraagd
+
+
+def test_elk_lijstveld_heeft_een_query_count_test():
+    schema = build_schema(SCHEMA.read_text(encoding="utf-8"))
+    lijstvelden = _lijstvelden(schema)
+    assert "Query.casussen" in lijstvelden and "Signaal.stappen" in lijstvelden  # the walk itself works
+    ontbrekend = sorted(lijstvelden - DEKKING.keys())
+    assert not ontbrekend, f"Lijstvelden zonder query-count test (voeg er een toe aan DEKKING): {ontbrekend}"
+    assert not DEKKING.keys() - lijstvelden, "DEKKING noemt velden die geen lijstveld (meer) zijn"
+    for veld, (test, query) in DEKKING.items():
+        assert globals().get(test.__name__) is test and test.__name__.startswith("test_"), veld
+        assert veld in _gevraagde_velden(schema, query), f"{test.__name__} vraagt {veld} niet op"
