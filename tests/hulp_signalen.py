@@ -94,3 +94,30 @@ async def melding_bij_rmz(api: Any, gemeente: str = NIJMEGEN) -> dict[str, Any]:
 async def behandel(api: Any, rol: str, melding_id: str, status: str, **velden: Any) -> dict[str, Any]:
     """behandelMelding als ``rol``; ``velden`` in camelCase zoals de API ze kent."""
     return dict(await api.als(rol, None, BEHANDEL, {"i": {"meldingId": melding_id, "naarStatus": status} | velden}))
+
+
+async def rmz_melding_over_casus(
+    api: Any, inwoner: str, medewerker: str, tekst: str, toelichting_stap_3: str | None = None
+) -> tuple[str, str]:
+    """Een ladder-melding bij het RMZ over een casus van Nijmegen, met de namen ook in de vrije tekst.
+
+    Returns (melding id, bsn of the inwoner); the client is informed, so the names may travel along.
+    """
+    from tests.hulp import nieuw_bsn, registreer_casus
+
+    bsn = nieuw_bsn()
+    casus = await registreer_casus(api, NIJMEGEN, bsn=bsn, naam=inwoner)
+    aid = await aanbieder(api)
+    s = await api.als(
+        "consulent",
+        NIJMEGEN,
+        REGISTREER,
+        {"i": stap_1(aid, casusId=casus["id"], omschrijving=tekst, toelichting=tekst)},
+    )
+    sid = s["data"]["registreerSignaal"]["id"]
+    await naar_stap_2(api, sid)
+    betrokkenen = [{"soort": "MEDEWERKER", "naam": medewerker}, {"soort": "CLIENT", "naam": inwoner, "bsn": bsn}]
+    extra = {"toelichting": toelichting_stap_3} if toelichting_stap_3 else {}
+    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(sid, betrokkenen=betrokkenen, **extra)})
+    assert "errors" not in r, r
+    return r["data"]["escaleerSignaal"]["melding"]["id"], bsn

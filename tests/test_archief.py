@@ -21,8 +21,12 @@ from domein import audit, bewaartermijn
 from domein.bewaartermijn import Bewaartermijnen
 from domein.opslag.tabellen import archiefraadpleging, melding, stapgebeurtenis
 from tests.conftest import codes
-from tests.hulp import NIJMEGEN, WIJCHEN, intern_id, nieuw_bsn, registreer_casus
-from tests.hulp_signalen import ESCALEER, REGISTREER, aanbieder, behandel, naar_stap_2, stap_1, stap_3
+from tests.hulp import NIJMEGEN, WIJCHEN, intern_id
+from tests.hulp_signalen import (
+    aanbieder,
+    behandel,
+    rmz_melding_over_casus,
+)
 
 NAAM = "Gerrit Gearchiveerd"
 MEDEWERKER = "Mw. Ankie Archiefwet"
@@ -43,22 +47,7 @@ VIA_SIGNAAL = """{ signalen { edges { node { melding { gearchiveerd samenvatting
 
 
 async def _melding(api) -> tuple[str, str]:
-    bsn = nieuw_bsn()
-    casus = await registreer_casus(api, NIJMEGEN, bsn=bsn, naam=NAAM)
-    aid = await aanbieder(api)
-    tekst = f"{NAAM} kreeg geen zorg van Archiefwet"
-    s = await api.als(
-        "consulent",
-        NIJMEGEN,
-        REGISTREER,
-        {"i": stap_1(aid, casusId=casus["id"], omschrijving=tekst, toelichting=tekst)},
-    )
-    sid = s["data"]["registreerSignaal"]["id"]
-    await naar_stap_2(api, sid)
-    betrokkenen = [{"soort": "MEDEWERKER", "naam": MEDEWERKER}, {"soort": "CLIENT", "naam": NAAM, "bsn": bsn}]
-    r = await api.als("kwaliteitsmedewerker", NIJMEGEN, ESCALEER, {"i": stap_3(sid, betrokkenen=betrokkenen)})
-    assert "errors" not in r, r
-    return r["data"]["escaleerSignaal"]["melding"]["id"], bsn
+    return await rmz_melding_over_casus(api, NAAM, MEDEWERKER, f"{NAAM} kreeg geen zorg van Archiefwet")
 
 
 async def _afgerond(api, mid: str) -> None:

@@ -17,8 +17,12 @@ import sqlalchemy as sa
 from domein.audit import auditregel
 from domein.maskering import BSN_VERWIJDERD, Persoon, masker
 from tests.conftest import codes
-from tests.hulp import NIJMEGEN, WIJCHEN, intern_id, nieuw_bsn, registreer_casus
-from tests.hulp_signalen import ESCALEER, REGISTREER, aanbieder, behandel, naar_stap_2, stap_1, stap_3
+from tests.hulp import NIJMEGEN, WIJCHEN, intern_id
+from tests.hulp_signalen import (
+    aanbieder,
+    behandel,
+    rmz_melding_over_casus,
+)
 
 INWONER = "Jantien Voorbeeldt"
 MEDEWERKER = "Mw. Pieternel Proefmans"
@@ -33,27 +37,13 @@ VERBODEN = ("Jantien", "Voorbeeldt", "Pieternel", "Proefmans", "1980-01-01", "01
 
 async def _rmz_melding_over_casus(api) -> tuple[str, str]:
     """Een ladder-melding over een casus, met namen en geboortedatum in de vrije tekst (zoals melders doen)."""
-    bsn = nieuw_bsn()
-    casus = await registreer_casus(api, NIJMEGEN, bsn=bsn, naam=INWONER)
-    aid = await aanbieder(api)
-    tekst = f"{INWONER} (geboren 01-01-1980) kreeg opnieuw geen zorg van Proefmans"
-    s = await api.als(
-        "consulent",
-        NIJMEGEN,
-        REGISTREER,
-        {"i": stap_1(aid, casusId=casus["id"], omschrijving=tekst, toelichting=tekst)},
+    return await rmz_melding_over_casus(
+        api,
+        INWONER,
+        MEDEWERKER,
+        f"{INWONER} (geboren 01-01-1980) kreeg opnieuw geen zorg van Proefmans",
+        toelichting_stap_3=f"Pieternel bleef {INWONER} overslaan",
     )
-    sid = s["data"]["registreerSignaal"]["id"]
-    await naar_stap_2(api, sid)
-    betrokkenen = [{"soort": "MEDEWERKER", "naam": MEDEWERKER}, {"soort": "CLIENT", "naam": INWONER, "bsn": bsn}]
-    r = await api.als(
-        "kwaliteitsmedewerker",
-        NIJMEGEN,
-        ESCALEER,
-        {"i": stap_3(sid, betrokkenen=betrokkenen, toelichting=f"Pieternel bleef {INWONER} overslaan")},
-    )
-    assert "errors" not in r, r
-    return r["data"]["escaleerSignaal"]["melding"]["id"], bsn
 
 
 async def _informeer(api, mid: str) -> None:
