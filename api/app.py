@@ -34,6 +34,7 @@ from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.gereedheid import gereed
+from api.leesplan import leest_persoonsgegevens
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -112,10 +113,11 @@ async def voer_uit(
 ) -> dict[str, Any]:
     """Voert één GraphQL-operatie uit en geeft het JSON-antwoord terug.
 
-    A query runs in a reading unit of work (on SQLite: no write lock, so it never waits for a writer).
-    If it has to write after all (the audit of persoonsgegevens) and SQLite cannot upgrade the
-    transaction, it is rolled back and run once more from the start in a writing unit (``lezend=False``):
-    nothing was sent out yet, and the audit stays in the same transaction as the read.
+    A query that shows no persoonsgegevens (``api.leesplan``) runs in a reading unit of work (on SQLite:
+    no write lock, so it never waits for a writer). If it has to write after all (a denial is audited
+    too) and SQLite cannot upgrade the transaction, it is rolled back and run once more from the start
+    in a writing unit (``lezend=False``): nothing was sent out yet, and the audit stays in the same
+    transaction as the read.
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return {"errors": [fout("BAD_USER_INPUT", "Stuur een JSON-object met een 'query' (tekst).")]}
@@ -132,8 +134,8 @@ async def voer_uit(
     except OngeldigeQuery as e:
         return {"errors": [fout("BAD_USER_INPUT", e.bericht, veld=e.veld)]}
     mutatie = _is_mutatie(document, operatie)
-    if lezend is None:
-        lezend = not mutatie
+    if lezend is None:  # a query that reads persoonsgegevens writes its audit: it takes the write lock at once
+        lezend = not mutatie and not leest_persoonsgegevens(t.schema._schema, document, t.beslisser)
     fouten: list[dict[str, Any]] = []
     try:
         async with werkeenheid(t.engine, request_id, lezend=lezend) as eenheid:

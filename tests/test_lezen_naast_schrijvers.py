@@ -15,11 +15,13 @@ import sqlalchemy as sa
 
 from domein import audit
 from domein.opslag.tabellen import auditregel
+from tests.conftest import codes
 from tests.hulp import CASUSSEN, NIJMEGEN, REGISTREER_CASUS, casus_invoer, registreer_casus
 
 GEDULD = 20.0  # seconds; a request blocked behind the writer would wait SQLite's 30 s busy timeout
 GEMEENTEN = "{ gemeenten { code naam } }"
 AANBIEDERS = "{ aanbieders(first: 5) { totalCount } }"
+GEWEIGERD = "{ gemeenten { code } auditLog(first: 1) { totalCount } }"  # a consulent may not read the audit log
 
 
 async def _houd_schrijftransactie(conn: sa.ext.asyncio.AsyncConnection) -> None:
@@ -28,9 +30,10 @@ async def _houd_schrijftransactie(conn: sa.ext.asyncio.AsyncConnection) -> None:
     await conn.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
 
 
-async def _auditregels(engine: sa.ext.asyncio.AsyncEngine) -> list[sa.Row[tuple[str, str]]]:
+async def _auditregels(engine: sa.ext.asyncio.AsyncEngine) -> list[sa.Row[tuple[str, str, str]]]:
     async with engine.connect() as conn:
-        return list(await conn.execute(sa.select(auditregel.c.request_id, auditregel.c.operatie)))
+        kolommen = (auditregel.c.request_id, auditregel.c.operatie, auditregel.c.uitkomst)
+        return list(await conn.execute(sa.select(*kolommen).order_by(auditregel.c.volgnummer)))
 
 
 @pytest.mark.parametrize("query", [GEMEENTEN, AANBIEDERS])
@@ -50,36 +53,71 @@ async def test_gezondheid_wacht_niet_op_een_open_schrijftransactie(api):
         await schrijver.rollback()
 
 
-async def test_lezen_van_persoonsgegevens_na_schrijfconflict_opnieuw_met_audit_in_dezelfde_transactie(api):
-    """SQLite: the deferred read cannot take the write lock for its audit, so it runs once more, writing."""
+def _volg_begin(api) -> asyncio.Event:
+    """Gaat af zodra een verbinding het schrijfslot vraagt (BEGIN IMMEDIATE) dat de test vasthoudt."""
+    schrijfslot = asyncio.Event()
+
+    def bij_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            schrijfslot.set()
+
+    sa.event.listen(api.engine.sync_engine, "before_cursor_execute", bij_statement)
+    return schrijfslot
+
+
+async def test_weigering_in_een_leesquery_na_schrijfconflict_opnieuw_en_eenmaal_geaudit(api):
+    """SQLite: the deferred read cannot take the write lock for the audit of its denial: it runs once more."""
     if api.engine.dialect.name != "sqlite":
         pytest.skip("de uitgestelde leestransactie en haar herhaling bestaan alleen op SQLite")
-    casus = await registreer_casus(api, NIJMEGEN)
     voor = len(await _auditregels(api.engine))
     async with api.engine.connect() as schrijver:
         await _houd_schrijftransactie(schrijver)
         api.sql.reset()
-        herhaling = asyncio.Event()
-
-        def bij_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            if statement == "BEGIN IMMEDIATE":
-                herhaling.set()  # the repeat is about to wait for the write lock this test holds
-
-        sa.event.listen(api.engine.sync_engine, "before_cursor_execute", bij_statement)
-        lezer = asyncio.create_task(api.als("consulent", NIJMEGEN, CASUSSEN, {"first": 5}))
-        await asyncio.wait_for(herhaling.wait(), GEDULD)
+        schrijfslot = _volg_begin(api)
+        lezer = asyncio.create_task(api.als("consulent", NIJMEGEN, GEWEIGERD))
+        await asyncio.wait_for(schrijfslot.wait(), GEDULD)
         # The first attempt began deferred and read everything before it needed the write lock.
         assert api.sql.statements.index("BEGIN") < api.sql.statements.index("BEGIN IMMEDIATE"), api.sql.statements
         assert not lezer.done()
         await schrijver.commit()
         antwoord = await asyncio.wait_for(lezer, GEDULD)
-    assert "errors" not in antwoord, antwoord
-    assert antwoord["data"]["casussen"]["edges"][0]["node"]["inwoner"]["naam"] == casus["inwoner"]["naam"]
+    assert codes(antwoord) == ["FORBIDDEN"], antwoord
     assert api.sql.statements.count("BEGIN IMMEDIATE") == 1, "precies één herhaling"
     nieuw = (await _auditregels(api.engine))[voor:]
-    assert [r.operatie for r in nieuw] == ["lezen"], "één leesregel, niet twee en niet nul"
+    assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "geweigerd")], "één weigering, niet twee of nul"
     async with api.engine.connect() as conn:
         assert (await audit.verifieer(conn)).intact
+
+
+async def test_lezen_van_persoonsgegevens_neemt_meteen_het_schrijfslot_en_audit_in_dezelfde_transactie(api):
+    """SQLite: the document shows persoonsgegevens, so no deferred attempt that would have to be redone."""
+    if api.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE bestaat alleen op SQLite")
+    casus = await registreer_casus(api, NIJMEGEN)
+    voor = len(await _auditregels(api.engine))
+    async with api.engine.connect() as schrijver:
+        await _houd_schrijftransactie(schrijver)
+        api.sql.reset()
+        schrijfslot = _volg_begin(api)
+        lezer = asyncio.create_task(api.als("consulent", NIJMEGEN, CASUSSEN, {"first": 5}))
+        await asyncio.wait_for(schrijfslot.wait(), GEDULD)
+        assert api.sql.statements == ["BEGIN IMMEDIATE"], "het schrijfslot vóór het eerste lezen"
+        await schrijver.commit()
+        antwoord = await asyncio.wait_for(lezer, GEDULD)
+    assert "errors" not in antwoord, antwoord
+    assert antwoord["data"]["casussen"]["edges"][0]["node"]["inwoner"]["naam"] == casus["inwoner"]["naam"]
+    assert "BEGIN" not in api.sql.statements and api.sql.statements.count("BEGIN IMMEDIATE") == 1
+    nieuw = (await _auditregels(api.engine))[voor:]
+    assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "geslaagd")]
+
+
+async def test_lezen_zonder_persoonsgegevens_begint_zonder_schrijfslot(api):
+    api.sql.reset()
+    assert "errors" not in await api.als("consulent", NIJMEGEN, AANBIEDERS)
+    verwacht = "BEGIN" if api.engine.dialect.name == "sqlite" else None
+    if verwacht:
+        assert api.sql.statements[0] == verwacht and "BEGIN IMMEDIATE" not in api.sql.statements
+    assert len(await _auditregels(api.engine)) == 0, "geen persoonsgegevens, geen auditregel"
 
 
 async def test_gelijktijdige_lezers_en_schrijvers_verliezen_geen_auditregel(api):
