@@ -169,6 +169,7 @@ async def voer_uit(
         return {"data": None, "errors": fouten}
     except Exception as fout_:
         if lezend and is_schrijfconflict(fout_):
+            log.info("Verzoek %s: leestransactie moest schrijven en kreeg het schrijfslot niet; opnieuw", request_id)
             return await voer_uit(t, actor, payload, request_id, lezend=False)
         # The database unreachable, or a rollback on a broken connection: still a coded answer.
         log_onverwacht(request_id, fout_)

@@ -10,7 +10,7 @@ their work through ``werkeenheid``, so they cannot differ in how they commit:
 - anything else: everything rolls back, nothing is written, the error goes on.
 
 A unit that expects only to read (``lezend``) starts its SQLite transaction deferred, without the write
-lock. If it writes after all (the audit of a read of persoonsgegevens) and SQLite cannot upgrade it,
+lock. If it writes after all (e.g. the audit of a denied field) and SQLite cannot upgrade it,
 the write fails with ``is_schrijfconflict``: nothing was committed, and the caller redoes the work in
 a writing unit, so the audit stays in the same transaction as the read.
 """

@@ -120,7 +120,7 @@ async def test_lezen_zonder_persoonsgegevens_begint_zonder_schrijfslot(api):
     assert len(await _auditregels(api.engine)) == 0, "geen persoonsgegevens, geen auditregel"
 
 
-async def test_gelijktijdige_lezers_en_schrijvers_verliezen_geen_auditregel(api):
+async def test_gelijktijdige_lezers_en_schrijvers_verliezen_geen_auditregel_en_krijgen_geen_fout(api):
     for _ in range(3):
         await registreer_casus(api, NIJMEGEN)
     voor = {r.request_id for r in await _auditregels(api.engine)}
@@ -136,17 +136,27 @@ async def test_gelijktijdige_lezers_en_schrijvers_verliezen_geen_auditregel(api)
         antwoord = await api.als("consulent", NIJMEGEN, REGISTREER_CASUS, {"input": invoer})
         assert "errors" not in antwoord, antwoord
 
+    async def lees_geweigerd() -> None:  # deferred on SQLite; its denial must still be audited exactly once
+        assert codes(await api.als("consulent", NIJMEGEN, GEWEIGERD)) == ["FORBIDDEN"]
+
     for _ in range(rondes):
         await asyncio.wait_for(
-            asyncio.gather(*[lees() for _ in range(lezers)], *[schrijf() for _ in range(schrijvers)]), 120
+            asyncio.gather(
+                *[lees() for _ in range(lezers)],
+                *[lees_geweigerd() for _ in range(lezers)],
+                *[schrijf() for _ in range(schrijvers)],
+            ),
+            120,
         )
     regels = await _auditregels(api.engine)
     nieuw = [r for r in regels if r.request_id not in voor]
     # Every request left its own records: one request id per request, none lost, none doubled.
-    assert len({r.request_id for r in nieuw}) == rondes * (lezers + schrijvers)
+    assert len({r.request_id for r in nieuw}) == rondes * (2 * lezers + schrijvers)
     schrijvend = {r.request_id for r in nieuw if r.operatie != "lezen"}
     assert len(schrijvend) == rondes * schrijvers
-    assert len({r.request_id for r in nieuw} - schrijvend) == rondes * lezers
+    weigeringen = [r.request_id for r in nieuw if r.uitkomst == "geweigerd"]
+    assert len(weigeringen) == len(set(weigeringen)) == rondes * lezers, "elke weigering precies één keer"
+    assert len({r.request_id for r in nieuw} - schrijvend - set(weigeringen)) == rondes * lezers
     async with api.engine.connect() as conn:
         uitslag = await audit.verifieer(conn)
     assert uitslag.intact and uitslag.aantal == len(regels)
