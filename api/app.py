@@ -34,6 +34,7 @@ from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.gereedheid import gereed
+from api.leesplan import leest_persoonsgegevens
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -50,6 +51,8 @@ from beleid.bron import Beleidsbron
 from domein.actor import Actor
 from domein.audit import AuditBuffer, Pseudonimiseerder
 from domein.maandtabellen import Drempels, StatistiekCache
+from domein.opslag.db import is_schrijfconflict
+from domein.opslag.db import lezend as lezend_db
 from domein.route import Route as RouteDefinitie
 from domein.route import standaard_routes
 from domein.verzoek import Verzoek
@@ -105,8 +108,17 @@ def _is_mutatie(document: Any, operation_name: str | None) -> bool:
     return False
 
 
-async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> dict[str, Any]:
-    """Voert één GraphQL-operatie uit en geeft het JSON-antwoord terug."""
+async def voer_uit(
+    t: Toestand, actor: Actor, payload: Any, request_id: str, lezend: bool | None = None
+) -> dict[str, Any]:
+    """Voert één GraphQL-operatie uit en geeft het JSON-antwoord terug.
+
+    A query that shows no persoonsgegevens (``api.leesplan``) runs in a reading unit of work (on SQLite:
+    no write lock, so it never waits for a writer). If it has to write after all (a denial is audited
+    too) and SQLite cannot upgrade the transaction, it is rolled back and run once more from the start
+    in a writing unit (``lezend=False``): nothing was sent out yet, and the audit stays in the same
+    transaction as the read.
+    """
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return {"errors": [fout("BAD_USER_INPUT", "Stuur een JSON-object met een 'query' (tekst).")]}
     query: str = payload["query"]
@@ -122,9 +134,11 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     except OngeldigeQuery as e:
         return {"errors": [fout("BAD_USER_INPUT", e.bericht, veld=e.veld)]}
     mutatie = _is_mutatie(document, operatie)
+    if lezend is None:  # a query that reads persoonsgegevens writes its audit: it takes the write lock at once
+        lezend = not mutatie and not leest_persoonsgegevens(t.schema._schema, document, t.beslisser)
     fouten: list[dict[str, Any]] = []
     try:
-        async with werkeenheid(t.engine, request_id) as eenheid:
+        async with werkeenheid(t.engine, request_id, lezend=lezend) as eenheid:
             # Resolvers get the guarded view of the connection; commit, rollback and audit use it directly.
             bewaakt = BewaakteVerbinding(eenheid.conn)
             vz, beslisser = await t.verzoek(actor, bewaakt, request_id, eenheid.audit)
@@ -142,6 +156,10 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
                 log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.verzoek_seconden)
                 fouten = [fout("QUERY_TE_COMPLEX", _te_lang(t.limieten), requestId=request_id)]
             else:
+                if lezend:
+                    for gql_fout in resultaat.errors or []:
+                        if gql_fout.original_error is not None and is_schrijfconflict(gql_fout.original_error):
+                            raise gql_fout.original_error  # rolled back without writing; redone below
                 fouten = [formatteer(e, request_id) for e in resultaat.errors or []]
             if resultaat is None or (fouten and (mutatie or _transactie_onbruikbaar(resultaat))):
                 # Nothing of a failed mutation stays, nor anything of a transaction the database gave up
@@ -150,6 +168,9 @@ async def voer_uit(t: Toestand, actor: Actor, payload: Any, request_id: str) -> 
     except Terugdraaien:
         return {"data": None, "errors": fouten}
     except Exception as fout_:
+        if lezend and is_schrijfconflict(fout_):
+            log.info("Verzoek %s: leestransactie moest schrijven en kreeg het schrijfslot niet; opnieuw", request_id)
+            return await voer_uit(t, actor, payload, request_id, lezend=False)
         # The database unreachable, or a rollback on a broken connection: still a coded answer.
         log_onverwacht(request_id, fout_)
         return {"data": None, "errors": [intern(request_id)]}
@@ -217,6 +238,7 @@ async def health(request: Request) -> Response:
     t: Toestand = request.app.state.toestand
     try:
         async with t.engine.connect() as conn:
+            await lezend_db(conn)  # a health check never waits for a writer
             await conn.execute(text("SELECT 1"))
     except Exception:
         log.exception("Database antwoordt niet")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,38 +25,25 @@ def _fout(bericht: str, code: int = 1) -> int:
 def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     import uvicorn
 
-    from api.app import maak_app, stem_gc_af
-    from api.auth import TokenVerifier
-    from api.limieten import Limieten
+    from api.app import stem_gc_af
+    from api.fabriek import bouw_app, maak_verifier
     from api.sleutels import DemoSleutel
     from beleid.beslisser import CasbinBeslisser
     from domein import demo
     from domein.audit import Pseudonimiseerder
-    from domein.maandtabellen import Drempels
     from domein.opslag.db import maak_engine
     from domein.opslag.migraties import migreer
 
+    if args.workers < 1:
+        return _fout("--workers moet minstens 1 zijn.", 2)
     demo_modus = args.demo or inst.demo
     if demo_modus:
-        sleutel = DemoSleutel.laad_of_maak(inst.data_map)
-        verifier = TokenVerifier(public_key_pem=sleutel.public_key_pem, audience=inst.jwt_audience)
-    elif inst.jwks_url or inst.jwt_public_key:
-        try:
-            verifier = TokenVerifier(
-                jwks_url=inst.jwks_url,
-                public_key_pem=inst.jwt_public_key,
-                audience=inst.jwt_audience,
-                issuer=inst.jwt_issuer,
-            )
-        except ValueError as e:  # unusable key, non-https JWKS URL, both set: say so, no traceback
-            return _fout(str(e), 2)
-    else:
-        return _fout(
-            "geen sleutel om tokens te controleren. Zet REGIEKAMER_JWKS_URL (de JWKS van uw OIDC-provider) of "
-            "REGIEKAMER_JWT_PUBLIC_KEY (een PEM-publieke sleutel), of start met --demo.",
-            2,
-        )
-    beslisser = CasbinBeslisser()
+        DemoSleutel.laad_of_maak(inst.data_map)
+    try:
+        verifier = maak_verifier(inst, demo_modus)
+    except ValueError as e:  # no key, unusable key, non-https JWKS URL, both set: say so, no traceback
+        return _fout(str(e), 2)
+    # Made (or read) once here, before any worker starts: every worker reads this same key.
     pseudonimiseerder = Pseudonimiseerder(inst.pseudoniem_sleutel_bytes())
 
     async def voorbereiden() -> bool | None:
@@ -67,7 +55,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
             return None
         engine = maak_engine(inst.database_url)
         try:
-            return await demo.vul(engine, beslisser, pseudonimiseerder)
+            return await demo.vul(engine, CasbinBeslisser(), pseudonimiseerder)
         finally:
             await engine.dispose()
 
@@ -75,21 +63,26 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     if demo_modus:
         print("Demogegevens geladen." if gevuld else "Database had al gegevens; demogegevens overgeslagen.")
         print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
-    engine = maak_engine(inst.database_url)
-    limieten = Limieten(
-        introspectie=demo_modus or inst.ontwikkeling,
-        max_batch=inst.max_batch,
-        max_body_bytes=inst.max_body_bytes,
-        max_json_diepte=inst.max_json_diepte,
-        verzoek_seconden=inst.verzoek_seconden,
-        statement_seconden=inst.statement_seconden,
-        body_seconden=inst.body_seconden,
+    print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health", flush=True)
+    if args.workers == 1:
+        app = bouw_app(inst, demo_modus, verifier)
+        stem_gc_af()
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", **inst.uvicorn_tijdslimieten())
+        return 0
+    # Each worker is a fresh process that builds its app from the environment (api.fabriek): --demo
+    # goes there too, and the header time limit by name (a class made in a function cannot be sent).
+    if demo_modus:
+        os.environ["REGIEKAMER_DEMO"] = "true"
+    uvicorn.run(
+        "api.fabriek:fabriek",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        timeout_keep_alive=inst.keep_alive_seconden,
+        http="api.fabriek:H11MetKopLimiet",
     )
-    drempels = Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent)
-    app = maak_app(engine, verifier, pseudonimiseerder, limieten, beslisser, drempels, routes=inst.routes())
-    stem_gc_af()
-    print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **inst.uvicorn_tijdslimieten())
     return 0
 
 
@@ -288,6 +281,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--demo", action="store_true", help="demogegevens en een ontwikkelsleutel")
+    s.add_argument(
+        "--workers", type=int, default=1, help="aantal workerprocessen (standaard 1; zie README: meerdere workers)"
+    )
     s.set_defaults(functie=_serve)
     t = sub.add_parser("token", help="maak een ontwikkeltoken met de demosleutel")
     t.add_argument("--rol", required=True)

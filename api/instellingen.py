@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +86,25 @@ class Instellingen(BaseSettings):
         return self.demo or self.ontwikkeling
 
     def pseudoniem_sleutel_bytes(self) -> bytes:
-        """De sleutel voor pseudoniemen; zonder configuratie één keer gemaakt en in de datamap bewaard."""
+        """De sleutel voor pseudoniemen; zonder configuratie één keer gemaakt en in de datamap bewaard.
+
+        Race-free: the key is written whole to a private temporary file and then linked into place,
+        which fails if the file exists. Of processes starting at the same time (workers, two servers,
+        a CLI import) exactly one key wins and every process reads that one, never a half-written file.
+        """
         if self.pseudoniem_sleutel:
             return self.pseudoniem_sleutel.encode()
         pad = self.data_map / "pseudoniem.key"
         if not pad.exists():
             self.data_map.mkdir(parents=True, exist_ok=True)
-            pad.write_text(secrets.token_hex(32))
-            pad.chmod(0o600)
+            fd, tijdelijk = tempfile.mkstemp(dir=self.data_map, prefix=".pseudoniem.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w") as f:  # mkstemp makes it 0600
+                    f.write(secrets.token_hex(32))
+                    f.flush()
+                    os.fsync(f.fileno())
+                with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                    os.link(tijdelijk, pad)
+            finally:
+                os.unlink(tijdelijk)
         return pad.read_text().strip().encode()

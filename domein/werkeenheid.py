@@ -8,6 +8,11 @@ their work through ``werkeenheid``, so they cannot differ in how they commit:
 - a refusal (a ``DomeinFout``, or ``Terugdraaien`` for work that failed without one): everything rolls
   back, then the refusals the work recorded are written in a fresh transaction, and the error goes on;
 - anything else: everything rolls back, nothing is written, the error goes on.
+
+A unit that expects only to read (``lezend``) starts its SQLite transaction deferred, without the write
+lock. If it writes after all (e.g. the audit of a denied field) and SQLite cannot upgrade it,
+the write fails with ``is_schrijfconflict``: nothing was committed, and the caller redoes the work in
+a writing unit, so the audit stays in the same transaction as the read.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domein import audit
 from domein.audit import AuditBuffer
 from domein.fouten import DomeinFout
+from domein.opslag import db
 
 
 class Terugdraaien(Exception):
@@ -37,15 +43,21 @@ class Eenheid:
 
 
 @asynccontextmanager
-async def werkeenheid(engine: AsyncEngine, request_id: str | None = None) -> AsyncIterator[Eenheid]:
+async def werkeenheid(
+    engine: AsyncEngine, request_id: str | None = None, *, lezend: bool = False
+) -> AsyncIterator[Eenheid]:
     """Opent een verbinding en transactie; schrijft de audit en commit, of draait terug en legt weigeringen vast."""
     async with engine.connect() as conn:
+        if lezend:
+            await db.lezend(conn)
         await conn.begin()
         eenheid = Eenheid(conn, request_id or str(uuid.uuid4()))
         try:
             yield eenheid
         except (DomeinFout, Terugdraaien):
             await conn.rollback()
+            if lezend:
+                await db.lezend(conn, False)
             async with conn.begin():  # denied attempts are recorded even though the work is not (rule 7)
                 await audit.schrijf(conn, eenheid.audit.weigeringen, eenheid.request_id)
             raise

@@ -96,8 +96,8 @@ class Server:
 
 
 @contextmanager
-def draaiende_server(regiekamer: Path, werkmap: Path, omgeving: dict[str, str]) -> Iterator[Server]:
-    """Start ``regiekamer serve --demo`` in ``werkmap`` en wacht tot /health 200 geeft.
+def draaiende_server(regiekamer: Path, werkmap: Path, omgeving: dict[str, str], *extra: str) -> Iterator[Server]:
+    """Start ``regiekamer serve --demo [extra]`` in ``werkmap`` en wacht tot /health 200 geeft.
 
     Na het blok is de server gestopt; ``server.returncode`` en ``server.uitvoer`` (stdout en stderr)
     zijn dan te controleren.
@@ -106,7 +106,7 @@ def draaiende_server(regiekamer: Path, werkmap: Path, omgeving: dict[str, str]) 
     logbestand = werkmap.parent / f"server-{poort}.log"
     with logbestand.open("wb") as log:
         proces = subprocess.Popen(
-            [str(regiekamer), "serve", "--demo", "--port", str(poort)],
+            [str(regiekamer), "serve", "--demo", "--port", str(poort), *extra],
             cwd=werkmap,
             env=omgeving,
             stdin=subprocess.DEVNULL,
