@@ -15,6 +15,9 @@ from graphql import DocumentNode, FieldNode, GraphQLSchema, TypeInfo, TypeInfoVi
 from api.veldbewaking import PERSOONSGEGEVENS
 from beleid.beslisser import CasbinBeslisser
 
+GEAUDITEERD_BIJ_LEZEN = (PERSOONSGEGEVENS, "melding.inhoud")
+"""Resources whose read writes audit: persoonsgegevens, and a melding's free texts (they may name people)."""
+
 
 class _Zoeker(Visitor):
     def __init__(self, type_info: TypeInfo, beslisser: CasbinBeslisser) -> None:
@@ -27,7 +30,7 @@ class _Zoeker(Visitor):
         ouder = self.type_info.get_parent_type()
         if ouder is not None:
             resource = self.beslisser.resource_van(f"{ouder.name}.{node.name.value}")
-            if resource and resource.startswith(PERSOONSGEGEVENS):
+            if resource and resource.startswith(GEAUDITEERD_BIJ_LEZEN):
                 self.gevonden = True
                 return self.BREAK
         return None

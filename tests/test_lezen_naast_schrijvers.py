@@ -17,6 +17,7 @@ from domein import audit
 from domein.opslag.tabellen import auditregel
 from tests.conftest import codes
 from tests.hulp import CASUSSEN, NIJMEGEN, REGISTREER_CASUS, casus_invoer, registreer_casus
+from tests.hulp_signalen import melding_bij_rmz
 
 GEDULD = 20.0  # seconds; a request blocked behind the writer would wait SQLite's 30 s busy timeout
 GEMEENTEN = "{ gemeenten { code naam } }"
@@ -109,6 +110,18 @@ async def test_lezen_van_persoonsgegevens_neemt_meteen_het_schrijfslot_en_audit_
     assert "BEGIN" not in api.sql.statements and api.sql.statements.count("BEGIN IMMEDIATE") == 1
     nieuw = (await _auditregels(api.engine))[voor:]
     assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "geslaagd")]
+
+
+async def test_rmz_die_de_vrije_tekst_van_meldingen_leest_neemt_meteen_het_schrijfslot(api):
+    """The free text of a melding may name people, so its read is audited (toegang.md regel 7): on SQLite the
+    transaction starts with the write lock instead of a deferred attempt that would be redone under contention."""
+    if api.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE bestaat alleen op SQLite")
+    await melding_bij_rmz(api)
+    api.sql.reset()
+    antwoord = await api.als("rmz_medewerker", None, "{ meldingen { edges { node { samenvatting } } } }")
+    assert "errors" not in antwoord, antwoord
+    assert api.sql.statements[0] == "BEGIN IMMEDIATE" and "BEGIN" not in api.sql.statements, api.sql.statements
 
 
 async def test_lezen_zonder_persoonsgegevens_begint_zonder_schrijfslot(api):
