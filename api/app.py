@@ -34,7 +34,6 @@ from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.gereedheid import gereed
-from api.leesplan import leest_persoonsgegevens
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -44,7 +43,8 @@ from api.limieten import (
     controleer_json,
     controleer_query,
 )
-from api.schema import maak_schema
+from api.schema import VELDBEWAKING, maak_schema
+from api.veldplan import Plannen
 from api.verbinding import BewaakteVerbinding
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
@@ -73,9 +73,11 @@ class Toestand:
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
     routes: dict[str, RouteDefinitie] = field(default_factory=standaard_routes)
     beleidsbron: Beleidsbron = field(init=False)
+    plannen: Plannen = field(init=False)
 
     def __post_init__(self) -> None:
         self.beleidsbron = Beleidsbron(self.beslisser)
+        self.plannen = Plannen(self.schema._schema)
 
     async def verzoek(
         self, actor: Actor, conn: AsyncConnection, request_id: str, auditbuffer: AuditBuffer
@@ -135,22 +137,26 @@ async def voer_uit(
         return {"errors": [fout("BAD_USER_INPUT", e.bericht, veld=e.veld)]}
     mutatie = _is_mutatie(document, operatie)
     if lezend is None:  # a query that reads persoonsgegevens writes its audit: it takes the write lock at once
-        lezend = not mutatie and not leest_persoonsgegevens(t.schema._schema, document, t.beslisser)
+        voorlopig = t.plannen.plan(query, operatie, document, t.beleidsbron.laatst_bekend, actor)
+        lezend = not mutatie and not voorlopig.geaudit_bij_lezen
     fouten: list[dict[str, Any]] = []
     try:
         async with werkeenheid(t.engine, request_id, lezend=lezend) as eenheid:
             # Resolvers get the guarded view of the connection; commit, rollback and audit use it directly.
             bewaakt = BewaakteVerbinding(eenheid.conn)
             vz, beslisser = await t.verzoek(actor, bewaakt, request_id, eenheid.audit)
+            plan = t.plannen.plan(query, operatie, document, beslisser, actor)
+            bewaking = VELDBEWAKING.set(bool(plan.geweigerd))
             try:
                 async with asyncio.timeout(t.limieten.verzoek_seconden):
                     resultaat = await t.schema.execute(
-                        query, variabelen, Context.voor(vz, beslisser), operation_name=operatie
+                        query, variabelen, Context.voor(vz, beslisser, plan), operation_name=operatie
                     )
             except TimeoutError:
                 resultaat = None
                 await bewaakt.onderbreek()
             finally:
+                VELDBEWAKING.reset(bewaking)
                 await bewaakt.stil()
             if resultaat is None:
                 log.warning("Verzoek %s afgebroken na %s s", request_id, t.limieten.verzoek_seconden)

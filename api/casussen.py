@@ -7,18 +7,16 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context
+from api.context import Context, direct, voorlaad
 from api.enums import CasusStatus, Leefdomein, Urgentie
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
 from domein.casussen import CasusRij, Persoonsgegevens
-from domein.verzoek import Verzoek
 
 
 @strawberry.type(description="Persoonsgegevens van de inwoner; alleen voor wie de casus uitvoert.")
 class Inwoner:
     _pg: strawberry.Private[Persoonsgegevens]
-    _casus: strawberry.Private[CasusRij]
 
     @strawberry.field
     def bsn(self) -> str:
@@ -32,19 +30,9 @@ class Inwoner:
     def geboortedatum(self) -> date:
         return self._pg.geboortedatum
 
-    def audit_lezing(self, vz: Verzoek, categorie: str, doel: str) -> None:
-        _lezing(vz, self._casus, categorie, doel)
 
-
-def _lezing(vz: Verzoek, rij: CasusRij, categorie: str, doel: str) -> None:
-    vz.lezing(
-        categorie,
-        object_type="casus",
-        object_id=rij.id,
-        verantwoordelijke=rij.gemeente_code,
-        betrokkene=rij.pseudoniem,
-        doel=doel,
-    )
+GEAUDITEERDE_TYPEN = ("Casus", "Inwoner")
+"""The types whose persoonsgegevens belong to a casus: their reads are recorded on that casus."""
 
 
 @strawberry.type(description="Een casus van één gemeente, met de hulpvraag van een inwoner.")
@@ -55,7 +43,18 @@ class Casus(Node):
     gewijzigd_op: datetime
 
     @classmethod
-    def uit(cls, rij: CasusRij) -> Casus:
+    def uit(cls, rij: CasusRij, ctx: Context) -> Casus:
+        """De casus zoals ze wordt uitgegeven: de persoonsgegevens die de operatie erop leest, worden geaudit."""
+        for typenaam in GEAUDITEERDE_TYPEN:
+            for categorie, doel in ctx.plan.lezingen_van(typenaam):
+                ctx.vz.lezing(
+                    categorie,
+                    object_type="casus",
+                    object_id=rij.id,
+                    verantwoordelijke=rij.gemeente_code,
+                    betrokkene=rij.pseudoniem,
+                    doel=doel,
+                )
         return cls(
             id=globale_id("Casus", rij.id),
             _rij=rij,
@@ -64,22 +63,17 @@ class Casus(Node):
             gewijzigd_op=rij.gewijzigd_op,
         )
 
-    def audit_lezing(self, vz: Verzoek, categorie: str, doel: str) -> None:
-        _lezing(vz, self._rij, categorie, doel)
-
     @strawberry.field
-    async def gemeente(self, info: Info[Context, None]) -> Gemeente:
-        return Gemeente.uit(await info.context.loaders.gemeente.load(self._rij.gemeente_code))
+    def gemeente(self, info: Info[Context, None]) -> Gemeente:
+        return direct(info.context.loaders.gemeente, self._rij.gemeente_code, Gemeente.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
-    async def inwoner(self, info: Info[Context, None]) -> Inwoner | None:
-        pg = await info.context.loaders.persoonsgegevens.load(self._rij.id)
-        return None if pg is None else Inwoner(_pg=pg, _casus=self._rij)
+    def inwoner(self, info: Info[Context, None]) -> Inwoner | None:
+        return direct(info.context.loaders.persoonsgegevens, self._rij.id, _inwoner)  # type: ignore[return-value]
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
-    async def hulpvraag(self, info: Info[Context, None]) -> str | None:
-        pg = await info.context.loaders.persoonsgegevens.load(self._rij.id)
-        return None if pg is None else pg.hulpvraag
+    def hulpvraag(self, info: Info[Context, None]) -> str | None:
+        return direct(info.context.loaders.persoonsgegevens, self._rij.id, _hulpvraag)  # type: ignore[return-value]
 
     @strawberry.field
     def leefdomeinen(self) -> list[Leefdomein]:
@@ -88,6 +82,26 @@ class Casus(Node):
     @strawberry.field
     def urgentie(self) -> Urgentie:
         return Urgentie(self._rij.urgentie)
+
+
+def _inwoner(pg: Persoonsgegevens) -> Inwoner:
+    return Inwoner(_pg=pg)
+
+
+def _hulpvraag(pg: Persoonsgegevens) -> str:
+    return pg.hulpvraag
+
+
+async def casus_pagina(ctx: Context, rijen: list[CasusRij]) -> None:
+    """Laadt vooraf wat de operatie van de casussen op een pagina vraagt: elke cel wordt dan direct beantwoord."""
+    plan, loaders = ctx.plan, ctx.loaders
+    await voorlaad(
+        (loaders.gemeente, [r.gemeente_code for r in rijen] if plan.kiest("Casus", "gemeente") else []),
+        (
+            loaders.persoonsgegevens,
+            [r.id for r in rijen] if plan.kiest("Casus", "inwoner") or plan.kiest("Casus", "hulpvraag") else [],
+        ),
+    )
 
 
 @strawberry.input

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from api.veldplan import Veldplan
 from beleid.beslisser import CasbinBeslisser
 from domein import aanbieders, bibob, casussen, contracten, gemeenten, meldingen, signalen
 from domein.verzoek import Verzoek
@@ -71,7 +73,33 @@ class Context:
     vz: Verzoek
     beslisser: CasbinBeslisser
     loaders: Loaders
+    plan: Veldplan
 
     @classmethod
-    def voor(cls, vz: Verzoek, beslisser: CasbinBeslisser) -> Context:
-        return cls(vz=vz, beslisser=beslisser, loaders=Loaders(vz))
+    def voor(cls, vz: Verzoek, beslisser: CasbinBeslisser, plan: Veldplan) -> Context:
+        return cls(vz=vz, beslisser=beslisser, loaders=Loaders(vz), plan=plan)
+
+
+def direct(loader: DataLoader[Any, Any], sleutel: Any, maak: Callable[[Any], V]) -> V | Awaitable[V | None] | None:
+    """``maak(waarde)`` meteen als de loader de waarde al heeft (vooraf geladen), anders na het laden.
+
+    A resolver that returns a value instead of a coroutine costs GraphQL no task per cell. A failed load
+    stays in the loader's cache: awaiting it here raises the error at this field, as before.
+    """
+    toekomst = loader.cache_map.get(sleutel)
+    if toekomst is not None and toekomst.done() and not toekomst.cancelled() and toekomst.exception() is None:
+        waarde = toekomst.result()
+        return None if waarde is None else maak(waarde)
+
+    async def later() -> V | None:
+        waarde = await loader.load(sleutel)
+        return None if waarde is None else maak(waarde)
+
+    return later()
+
+
+async def voorlaad(*opdrachten: tuple[DataLoader[Any, Any], Sequence[Any]]) -> None:
+    """Laadt de relaties van een hele pagina in één keer; fouten blijven in de cache tot hun veld ze vraagt."""
+    taken = [loader.load_many(list(dict.fromkeys(sleutels))) for loader, sleutels in opdrachten if sleutels]
+    if taken:
+        await asyncio.gather(*taken, return_exceptions=True)

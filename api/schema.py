@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 
 from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
 from api.audit import AuditFilter, AuditRegel, Beleidsregel, Beleidswijziging
-from api.casussen import Casus, Inwoner, RegistreerCasusInput
+from api.casussen import Casus, Inwoner, RegistreerCasusInput, casus_pagina
 from api.context import Context
 from api.datums import DATUM_SCALARS
 from api.enums import Rol
@@ -81,7 +82,7 @@ async def _node(info: I, globaal: str) -> Node:
     typenaam, id_ = lees_globale_id(globaal)
     vz, loaders = info.context.vz, info.context.loaders
     if typenaam == "Casus":
-        return Casus.uit(await casussen.op_id(vz, id_))
+        return Casus.uit(await casussen.op_id(vz, id_), info.context)
     if typenaam == "Aanbieder":
         return Aanbieder.uit(await aanbieders.op_id(vz, id_))
     if typenaam == "Signaal":
@@ -144,11 +145,12 @@ class Query:
     async def casussen(self, info: I, first: int | None = None, after: str | None = None) -> Connection[Casus]:
         vz = info.context.vz
         pagina = await casussen.zoek(vz, first, after)
-        return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
+        await casus_pagina(info.context, [rij for _, rij in pagina.items])
+        return verbinding(pagina, lambda rij: Casus.uit(rij, info.context), lambda: casussen.tel(vz))
 
     @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
     async def casus(self, info: I, id: strawberry.ID) -> Casus | None:
-        return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]))
+        return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]), info.context)
 
     @strawberry.field
     async def node(self, info: I, id: strawberry.ID) -> Node | None:
@@ -240,7 +242,7 @@ class Mutation:
             leefdomeinen=list(input.leefdomeinen),
             urgentie=input.urgentie,
         )
-        return Casus.uit(await casussen.registreer(info.context.vz, invoer))
+        return Casus.uit(await casussen.registreer(info.context.vz, invoer), info.context)
 
     @strawberry.mutation
     async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:
@@ -349,7 +351,7 @@ class Mutation:
     @strawberry.mutation(description="Beëindigt een casus; daarna loopt de bewaartermijn.")
     async def sluit_casus(self, info: I, input: SluitCasusInput) -> Casus:
         casus_id = lees_globale_id(input.casus_id, "Casus")[1]
-        return Casus.uit(await casussen.sluit(info.context.vz, casus_id, input.reden))
+        return Casus.uit(await casussen.sluit(info.context.vz, casus_id, input.reden), info.context)
 
     @strawberry.mutation(description="Privacy officer: legt een datalek vast en informeert meteen de anderen.")
     async def registreer_datalek(self, info: I, input: RegistreerDatalekInput) -> Datalek:
@@ -385,7 +387,18 @@ def _wijziging(w: beleidsbeheer.Wijziging) -> Beleidswijziging:
     )
 
 
+VELDBEWAKING: ContextVar[bool] = ContextVar("veldbewaking", default=True)
+"""Whether the per-field guard runs for the operation in this task: only when its plan denies a field
+(``api.veldplan``). Safe by default: without a plan, every field is guarded."""
+
+
 class _Schema(strawberry.Schema):
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        extensies = super().get_extensions(sync)
+        if VELDBEWAKING.get():
+            return extensies
+        return [e for e in extensies if not isinstance(e, Veldbewaking)]
+
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
         """Logging happens once, in the HTTP layer, with the request id."""
 

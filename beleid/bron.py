@@ -20,6 +20,11 @@ class Beleidsbron:
         self._huidig = basis
         self._slot = asyncio.Lock()
 
+    @property
+    def laatst_bekend(self) -> CasbinBeslisser:
+        """Het beleid van de laatst geziene versie (zonder de database te vragen): goed voor een voorspelling."""
+        return self._huidig
+
     async def actueel(self, conn: AsyncConnection) -> CasbinBeslisser:
         versie = await beleidsbeheer.versie(conn)
         if versie == self._huidig.versie:

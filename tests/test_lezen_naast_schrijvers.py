@@ -23,6 +23,8 @@ GEDULD = 20.0  # seconds; a request blocked behind the writer would wait SQLite'
 GEMEENTEN = "{ gemeenten { code naam } }"
 AANBIEDERS = "{ aanbieders(first: 5) { totalCount } }"
 GEWEIGERD = "{ gemeenten { code } auditLog(first: 1) { totalCount } }"  # a consulent may not read the audit log
+ONBEKEND = '{ gemeenten { code } casus(id: "Q2FzdXM6YmVzdGFhdC1uaWV0") { status } }'
+"""Casus:bestaat-niet: the plan foresees no write, but the domain audits the miss (uitkomst niet_gevonden)."""
 
 
 async def _houd_schrijftransactie(conn: sa.ext.asyncio.AsyncConnection) -> None:
@@ -66,8 +68,8 @@ def _volg_begin(api) -> asyncio.Event:
     return schrijfslot
 
 
-async def test_weigering_in_een_leesquery_na_schrijfconflict_opnieuw_en_eenmaal_geaudit(api):
-    """SQLite: the deferred read cannot take the write lock for the audit of its denial: it runs once more."""
+async def test_onvoorziene_weigering_in_een_leesquery_na_schrijfconflict_opnieuw_en_eenmaal_geaudit(api):
+    """SQLite: the deferred read cannot take the write lock for the audit of its miss: it runs once more."""
     if api.engine.dialect.name != "sqlite":
         pytest.skip("de uitgestelde leestransactie en haar herhaling bestaan alleen op SQLite")
     voor = len(await _auditregels(api.engine))
@@ -75,17 +77,32 @@ async def test_weigering_in_een_leesquery_na_schrijfconflict_opnieuw_en_eenmaal_
         await _houd_schrijftransactie(schrijver)
         api.sql.reset()
         schrijfslot = _volg_begin(api)
-        lezer = asyncio.create_task(api.als("consulent", NIJMEGEN, GEWEIGERD))
+        lezer = asyncio.create_task(api.als("consulent", NIJMEGEN, ONBEKEND))
         await asyncio.wait_for(schrijfslot.wait(), GEDULD)
         # The first attempt began deferred and read everything before it needed the write lock.
         assert api.sql.statements.index("BEGIN") < api.sql.statements.index("BEGIN IMMEDIATE"), api.sql.statements
         assert not lezer.done()
         await schrijver.commit()
         antwoord = await asyncio.wait_for(lezer, GEDULD)
-    assert codes(antwoord) == ["FORBIDDEN"], antwoord
+    assert codes(antwoord) == ["NOT_FOUND"], antwoord
     assert api.sql.statements.count("BEGIN IMMEDIATE") == 1, "precies één herhaling"
     nieuw = (await _auditregels(api.engine))[voor:]
-    assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "geweigerd")], "één weigering, niet twee of nul"
+    assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "niet_gevonden")], "één regel, niet twee of nul"
+    async with api.engine.connect() as conn:
+        assert (await audit.verifieer(conn)).intact
+
+
+async def test_geweigerd_veld_voorzien_door_het_veldplan_neemt_meteen_het_schrijfslot(api):
+    """SQLite: the plan sees the denied field before execution, so the denial's audit needs no second attempt."""
+    if api.engine.dialect.name != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE bestaat alleen op SQLite")
+    voor = len(await _auditregels(api.engine))
+    api.sql.reset()
+    antwoord = await api.als("consulent", NIJMEGEN, GEWEIGERD)
+    assert codes(antwoord) == ["FORBIDDEN"], antwoord
+    assert "BEGIN" not in api.sql.statements and api.sql.statements.count("BEGIN IMMEDIATE") == 1
+    nieuw = (await _auditregels(api.engine))[voor:]
+    assert [(r.operatie, r.uitkomst) for r in nieuw] == [("lezen", "geweigerd")]
     async with api.engine.connect() as conn:
         assert (await audit.verifieer(conn)).intact
 
