@@ -16,19 +16,13 @@ from domein.casussen import CasusRij, Persoonsgegevens
 
 @strawberry.type(description="Persoonsgegevens van de inwoner; alleen voor wie de casus uitvoert.")
 class Inwoner:
-    _pg: strawberry.Private[Persoonsgegevens]
+    bsn: str
+    naam: str
+    geboortedatum: date
 
-    @strawberry.field
-    def bsn(self) -> str:
-        return self._pg.bsn
-
-    @strawberry.field
-    def naam(self) -> str:
-        return self._pg.naam
-
-    @strawberry.field
-    def geboortedatum(self) -> date:
-        return self._pg.geboortedatum
+    @classmethod
+    def uit(cls, pg: Persoonsgegevens) -> Inwoner:
+        return cls(bsn=pg.bsn, naam=pg.naam, geboortedatum=pg.geboortedatum)
 
 
 GEAUDITEERDE_TYPEN = ("Casus", "Inwoner")
@@ -69,7 +63,7 @@ class Casus(Node):
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
     def inwoner(self, info: Info[Context, None]) -> Inwoner | None:
-        return direct(info.context.loaders.persoonsgegevens, self._rij.id, _inwoner)  # type: ignore[return-value]
+        return direct(info.context.loaders.persoonsgegevens, self._rij.id, Inwoner.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
     def hulpvraag(self, info: Info[Context, None]) -> str | None:
@@ -82,10 +76,6 @@ class Casus(Node):
     @strawberry.field
     def urgentie(self) -> Urgentie:
         return Urgentie(self._rij.urgentie)
-
-
-def _inwoner(pg: Persoonsgegevens) -> Inwoner:
-    return Inwoner(_pg=pg)
 
 
 def _hulpvraag(pg: Persoonsgegevens) -> str:

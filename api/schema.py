@@ -48,6 +48,7 @@ from api.signalen import (
     Signaal,
     betrokkenen_van,
     gegevens_van,
+    pagina_met_relaties,
 )
 from api.veldbewaking import Veldbewaking
 from domein import (
@@ -162,6 +163,7 @@ class Query:
     ) -> Connection[Signaal]:
         vz = info.context.vz
         pagina = await signalen.zoek(vz, first, after, alleen_verlopen)
+        await pagina_met_relaties(info.context, "Signaal", [rij for _, rij in pagina.items])
         return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen))
 
     @strawberry.field(description="Meldingen binnen uw bereik (het RMZ: de inbox van alle zeven gemeenten).")
@@ -170,6 +172,7 @@ class Query:
     ) -> Connection[Melding]:
         vz = info.context.vz
         pagina = await meldingen.zoek(vz, first, after, alleen_verlopen)
+        await pagina_met_relaties(info.context, "Melding", [rij for _, rij in pagina.items])
         return verbinding(pagina, Melding.uit, lambda: meldingen.tel(vz, alleen_verlopen))
 
     @strawberry.field(description="Privacy officer: verwerkingen van data van de eigen organisatie.")

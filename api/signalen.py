@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.aanbieders import Aanbieder
 from api.casussen import Casus
-from api.context import Context
+from api.context import Context, direct, voorlaad
 from api.enums import BetrokkeneSoort, Categorie, Herkomst, MeldingSoort, MeldingStatus
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
@@ -41,6 +41,15 @@ async def optioneel(loader: Any, sleutel: str | None, maak: Callable[[Any], T]) 
         return None
     rij = await loader.load(sleutel)
     return None if rij is None else maak(rij)
+
+
+async def pagina_met_relaties(ctx: Context, typenaam: str, rijen: list[Any]) -> None:
+    """Laadt vooraf de gemeente en aanbieder van een pagina signalen of meldingen, als de operatie ze vraagt."""
+    plan, loaders = ctx.plan, ctx.loaders
+    await voorlaad(
+        (loaders.gemeente, [r.gemeente_code for r in rijen] if plan.kiest(typenaam, "gemeente") else []),
+        (loaders.aanbieder, [r.aanbieder_id for r in rijen] if plan.kiest(typenaam, "aanbieder") else []),
+    )
 
 
 def _verstreken(termijn: date | None) -> bool:
@@ -102,12 +111,12 @@ class Signaal(Node):
         return _verstreken(self._rij.termijn)
 
     @strawberry.field
-    async def gemeente(self, info: I) -> Gemeente:
-        return await gemeente_van(info, self._rij.gemeente_code)
+    def gemeente(self, info: I) -> Gemeente:
+        return direct(info.context.loaders.gemeente, self._rij.gemeente_code, Gemeente.uit)  # type: ignore[return-value]
 
     @strawberry.field
-    async def aanbieder(self, info: I) -> Aanbieder:
-        return await aanbieder_van(info, self._rij.aanbieder_id)
+    def aanbieder(self, info: I) -> Aanbieder:
+        return direct(info.context.loaders.aanbieder, self._rij.aanbieder_id, Aanbieder.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="De gekoppelde casus, alleen binnen uw bereik.")
     async def casus(self, info: I) -> Casus | None:
@@ -232,12 +241,12 @@ class Melding(Node):
         return _stappen(self._rij.stappen, masker)
 
     @strawberry.field
-    async def gemeente(self, info: I) -> Gemeente:
-        return await gemeente_van(info, self._rij.gemeente_code)
+    def gemeente(self, info: I) -> Gemeente:
+        return direct(info.context.loaders.gemeente, self._rij.gemeente_code, Gemeente.uit)  # type: ignore[return-value]
 
     @strawberry.field
-    async def aanbieder(self, info: I) -> Aanbieder:
-        return await aanbieder_van(info, self._rij.aanbieder_id)
+    def aanbieder(self, info: I) -> Aanbieder:
+        return direct(info.context.loaders.aanbieder, self._rij.aanbieder_id, Aanbieder.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="Het signaal erachter; alleen voor de gemeente van de melder.")
     async def signaal(self, info: I) -> Signaal | None:

@@ -11,7 +11,8 @@ A closed-loop load generator (``belasting.py``) runs at 1 and 16 clients: a warm
 interleaved rounds a, b, c, a, b, c, ... of fixed duration. Prints req/s, p50, p99 per target and the
 medians of the per-round ratios against the issue-11 goals.
 Usage: DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test python -m bench.peers
-       [--aantal 14000] [--seconden 5] [--rondes 5] [--clients 1,16] [--opwarmen 3] [--zonder-postgraphile]
+       [--aantal 14000] [--seconden 5] [--rondes 5] [--clients 1,16] [--opwarmen 3] [--workers 1]
+       [--zonder-postgraphile]
 """
 
 from __future__ import annotations
@@ -164,6 +165,7 @@ async def main() -> None:
     ap.add_argument("--rondes", type=int, default=5, help="rondes per aantal clients")
     ap.add_argument("--clients", default="1,16", help="aantallen gelijktijdige clients, komma-gescheiden")
     ap.add_argument("--opwarmen", type=float, default=3.0, help="seconden opwarmen per doel en aantal clients")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn-workers van Regiekamer (standaard 1)")
     ap.add_argument("--zonder-postgraphile", action="store_true", help="alleen Regiekamer en de vloer")
     args = ap.parse_args()
     basis = os.environ.get("DATABASE_URL", "")
@@ -198,7 +200,16 @@ async def main() -> None:
     try:
         servers.start(
             "regiekamer",
-            [str(bin_map / "regiekamer"), "serve", "--host", "127.0.0.1", "--port", str(poorten["regiekamer"])],
+            [
+                str(bin_map / "regiekamer"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(poorten["regiekamer"]),
+                "--workers",
+                str(args.workers),
+            ],
             {
                 "DATABASE_URL": url,
                 "REGIEKAMER_JWT_PUBLIC_KEY": sleutel.public_key_pem,
@@ -243,6 +254,7 @@ async def main() -> None:
         assert len(rijen) == 50, f"verwacht 50 casussen, kreeg {len(rijen)}"
         print(f"Python {platform.python_version()}, Node {node_versie()}, "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+        print(f"Regiekamer: {args.workers} worker{'s' if args.workers > 1 else ''}; vloer en PostGraphile: één proces")
         print(f"Regiekamer en vloer: byte-gelijke JSON ({len(antwoorden['vloer'])} bytes, 50 casussen)")
         if "postgraphile" in doelen:
             assert rijen_van(antwoorden["postgraphile"]) == rijen, "PostGraphile geeft andere rijen of volgorde"

@@ -1,0 +1,116 @@
+"""Het veldplan: het beleid beslist één keer per veld van de operatie, niet per cel (issue 11).
+
+The plan (api/veldplan.py) is made from the document before execution. These tests guard what it must keep
+true: a decision per field and not per cell, no per-cell hook when nothing is denied, a denial still at its
+own path, and every read of persoonsgegevens audited once per casus with the doel of the field's decision,
+however the document reaches the field (alias, fragment, node, a second operation that is not run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from api.veldbewaking import Veldbewaking
+from beleid.beslisser import CasbinBeslisser
+from domein.opslag.tabellen import auditregel
+from tests.conftest import codes
+from tests.hulp import NIJMEGEN, intern_id, registreer_casus
+
+PAGINA = """query($first: Int) { casussen(first: $first) { edges { node {
+  id gemeente { naam } inwoner { naam } } } } }"""
+IDENTIFICATIE = "persoonsgegevens.identificatie"
+
+
+async def _leesregels(api: Any, casus_id: str) -> list[dict[str, Any]]:
+    async with api.engine.connect() as conn:
+        rijen = await conn.execute(
+            sa.select(auditregel)
+            .where(auditregel.c.object_id == casus_id, auditregel.c.operatie == "lezen")
+            .order_by(auditregel.c.volgnummer)
+        )
+        return [dict(r) for r in rijen.mappings()]
+
+
+@pytest.fixture
+def veldbesluiten(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every policy decision about a field (``Type.veld``) the app asks for."""
+    gevraagd: list[str] = []
+    origineel = CasbinBeslisser.beslis
+
+    def tel(self: CasbinBeslisser, actor: Any, resource: str, actie: Any) -> Any:
+        if "." in resource and resource[:1].isupper():
+            gevraagd.append(resource)
+        return origineel(self, actor, resource, actie)
+
+    monkeypatch.setattr(CasbinBeslisser, "beslis", tel)
+    return gevraagd
+
+
+async def test_beleid_beslist_eenmaal_per_veld_van_de_operatie_niet_per_cel(api, veldbesluiten):
+    for _ in range(12):
+        await registreer_casus(api, NIJMEGEN)
+    veldbesluiten.clear()
+    antwoord = await api.als("consulent", NIJMEGEN, PAGINA, {"first": 12})
+    assert len(antwoord["data"]["casussen"]["edges"]) == 12
+    # Query.casussen, connection, edge, Casus.id/gemeente/inwoner, Gemeente.naam, Inwoner.naam: once each
+    assert sorted(set(veldbesluiten)) == sorted(veldbesluiten), "geen veld twee keer gevraagd"
+    assert {"Casus.inwoner", "Inwoner.naam", "Gemeente.naam"} <= set(veldbesluiten)
+    veldbesluiten.clear()
+    await api.als("consulent", NIJMEGEN, PAGINA, {"first": 2})
+    assert veldbesluiten == [], "hetzelfde document, dezelfde rol en beleidsversie: het plan van de vorige keer"
+
+
+async def test_zonder_geweigerd_veld_draait_geen_bewaking_per_cel(api, monkeypatch):
+    await registreer_casus(api, NIJMEGEN)
+    aangeroepen: list[str] = []
+    origineel = Veldbewaking.resolve
+
+    def tel(self: Veldbewaking, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        aangeroepen.append(f"{info.parent_type.name}.{info.field_name}")
+        return origineel(self, _next, root, info, *args, **kwargs)
+
+    monkeypatch.setattr(Veldbewaking, "resolve", tel)
+    antwoord = await api.als("consulent", NIJMEGEN, PAGINA, {"first": 5})
+    assert "errors" not in antwoord and aangeroepen == []
+    # One denied field (a consulent may not read the audit log): the guard runs and denies it at its own path.
+    document = "{ gemeenten { naam } ik { rol } auditLog(first: 1) { totalCount } }"
+    antwoord = await api.als("consulent", NIJMEGEN, document)
+    assert codes(antwoord) == ["FORBIDDEN"]
+    assert antwoord["errors"][0]["path"] == ["auditLog"]
+    assert "Query.auditLog" in aangeroepen
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($id: ID!) { x: node(id: $id) { ... on Casus { wie: inwoner { naam } } } }",
+        "query($id: ID!) { casus(id: $id) { ...C } } fragment C on Casus { inwoner { bsn } }",
+        "query($id: ID!) { casus(id: $id) { a: inwoner { naam } b: inwoner { geboortedatum } } }",
+    ],
+    ids=["node-alias", "fragment", "twee-aliassen"],
+)
+async def test_persoonsgegevens_via_alias_fragment_of_node_eenmaal_geaudit_met_het_doel(api, query):
+    casus = await registreer_casus(api, NIJMEGEN)
+    voor = len(await _leesregels(api, intern_id(casus["id"])))
+    antwoord = await api.als("consulent", NIJMEGEN, query, {"id": casus["id"]})
+    assert "errors" not in antwoord, antwoord
+    nieuw = (await _leesregels(api, intern_id(casus["id"])))[voor:]
+    assert len(nieuw) == 1, "één regel per casus per verzoek"
+    assert nieuw[0]["categorieen"] == [IDENTIFICATIE] and nieuw[0]["doel"] == "uitvoering"
+    assert nieuw[0]["verantwoordelijke"] == NIJMEGEN and len(nieuw[0]["betrokkenen"]) == 1
+
+
+async def test_een_andere_operatie_in_het_document_telt_niet_mee(api):
+    casus = await registreer_casus(api, NIJMEGEN)
+    document = """query Status($id: ID!) { casus(id: $id) { status } }
+    query Naam($id: ID!) { casus(id: $id) { inwoner { naam } } }"""
+    voor = len(await _leesregels(api, intern_id(casus["id"])))
+    antwoord = await api.als("consulent", NIJMEGEN, document, {"id": casus["id"]}, operationName="Status")
+    assert antwoord["data"]["casus"]["status"]
+    assert (await _leesregels(api, intern_id(casus["id"])))[voor:] == [], "geen persoonsgegevens gelezen"
+    antwoord = await api.als("consulent", NIJMEGEN, document, {"id": casus["id"]}, operationName="Naam")
+    assert antwoord["data"]["casus"]["inwoner"]["naam"]
+    assert len((await _leesregels(api, intern_id(casus["id"])))[voor:]) == 1
