@@ -18,7 +18,7 @@ from typing import Any
 import strawberry
 from graphql import OperationDefinitionNode, OperationType
 from sqlalchemy import event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -111,7 +111,7 @@ def _is_mutatie(document: Any, operation_name: str | None) -> bool:
 
 
 async def voer_uit(
-    t: Toestand, actor: Actor, payload: Any, request_id: str, lezend: bool | None = None
+    t: Toestand, actor: Actor, payload: Any, request_id: str, lezend: bool | None = None, opnieuw: bool = False
 ) -> dict[str, Any]:
     """Voert één GraphQL-operatie uit en geeft het JSON-antwoord terug.
 
@@ -140,11 +140,13 @@ async def voer_uit(
         voorlopig = t.plannen.plan(query, operatie, document, t.beleidsbron.laatst_bekend, actor)
         lezend = not mutatie and not voorlopig.geaudit_bij_lezen
     fouten: list[dict[str, Any]] = []
+    begonnen = False
     try:
         async with werkeenheid(t.engine, request_id, lezend=lezend) as eenheid:
             # Resolvers get the guarded view of the connection; commit, rollback and audit use it directly.
             bewaakt = BewaakteVerbinding(eenheid.conn)
             vz, beslisser = await t.verzoek(actor, bewaakt, request_id, eenheid.audit)
+            begonnen = True
             plan = t.plannen.plan(query, operatie, document, beslisser, actor)
             bewaking = VELDBEWAKING.set(bool(plan.geweigerd))
             try:
@@ -174,6 +176,11 @@ async def voer_uit(
     except Terugdraaien:
         return {"data": None, "errors": fouten}
     except Exception as fout_:
+        if not begonnen and not opnieuw and isinstance(fout_, DBAPIError) and fout_.connection_invalidated:
+            # No pre-ping per request: a pooled connection the database closed (a restart, a failover) fails on
+            # the request's first statement, before anything was read or written; once more on a fresh one.
+            log.info("Verzoek %s: de verbinding uit de pool was verbroken; opnieuw met een nieuwe", request_id)
+            return await voer_uit(t, actor, payload, request_id, lezend=lezend, opnieuw=True)
         if lezend and is_schrijfconflict(fout_):
             log.info("Verzoek %s: leestransactie moest schrijven en kreeg het schrijfslot niet; opnieuw", request_id)
             return await voer_uit(t, actor, payload, request_id, lezend=False)

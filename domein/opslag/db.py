@@ -76,4 +76,6 @@ def maak_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it would cost every request a round trip. A connection the server closed fails on its first
+    # statement; SQLAlchemy then discards the pool, and the HTTP layer runs the request once more (api.app).
+    return create_async_engine(url, **kwargs)
