@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import hypothesis_graphql
 import pytest
 import sqlalchemy as sa
 
@@ -114,3 +115,61 @@ async def test_een_andere_operatie_in_het_document_telt_niet_mee(api):
     antwoord = await api.als("consulent", NIJMEGEN, document, {"id": casus["id"]}, operationName="Naam")
     assert antwoord["data"]["casus"]["inwoner"]["naam"]
     assert len((await _leesregels(api, intern_id(casus["id"])))[voor:]) == 1
+
+
+def test_elk_type_met_persoonsgegevens_wordt_bij_het_uitgeven_geaudit(beslisser):
+    """A type with a persoonsgegevens field must be one whose producer records the read (api.casussen)."""
+    from api.casussen import GEAUDITEERDE_TYPEN
+
+    typen = {
+        veld.split(".")[0] for veld, resource in beslisser.velden().items() if resource.startswith("persoonsgegevens.")
+    }
+    assert typen and typen <= set(GEAUDITEERDE_TYPEN), typen - set(GEAUDITEERDE_TYPEN)
+
+
+async def test_het_plan_kent_elk_veld_dat_de_uitvoering_raakt(api, monkeypatch):
+    """Generated documents (fragments, aliases, nesting), guarded on purpose: every field reached is in the plan.
+
+    Without a denied field no per-field guard runs, so a field missing from the plan would be neither checked
+    nor audited. Here the guard is forced on and asserts, for every resolved field, that the plan had it.
+    """
+    import api.app as app_module
+    from tests.test_fuzz import SCALARS, SCHEMA, _verzamel
+
+    buiten_plan: list[str] = []
+    origineel = Veldbewaking.resolve
+
+    def controleer(self: Veldbewaking, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        sleutel = (info.parent_type.name, info.field_name)
+        if not sleutel[0].startswith("__") and not sleutel[1].startswith("__"):
+            if sleutel not in info.context.plan.gekozen:
+                buiten_plan.append(".".join(sleutel))
+        return origineel(self, _next, root, info, *args, **kwargs)
+
+    monkeypatch.setattr(Veldbewaking, "resolve", controleer)
+    monkeypatch.setattr(app_module, "VELDBEWAKING", _AltijdBewaken())
+    casus = await registreer_casus(api, NIJMEGEN)
+    via_interface = [  # fields asked on the Node interface, resolved on a Casus
+        f'{{ node(id: "{casus["id"]}") {{ id ... on Casus {{ wie: inwoner {{ naam }} }} }} }}',
+        "{ casussen(first: 2) { edges { node { ...N } } } }\n"
+        "fragment N on Node { id ... on Casus { gemeente { naam } } }",
+    ]
+    documenten = [*_verzamel(hypothesis_graphql.queries(SCHEMA, custom_scalars=SCALARS), 40), *via_interface]
+    for document in documenten:
+        for rol, gemeente in [("consulent", NIJMEGEN), ("privacy_officer", None)]:
+            await api.als(rol, gemeente, document)
+    assert not buiten_plan, sorted(set(buiten_plan))
+
+
+class _AltijdBewaken:
+    """Stands in for the ContextVar in api.app: the guard runs for every operation."""
+
+    def set(self, _waarde: bool) -> object:
+        from api.schema import VELDBEWAKING
+
+        return VELDBEWAKING.set(True)
+
+    def reset(self, token: Any) -> None:
+        from api.schema import VELDBEWAKING
+
+        VELDBEWAKING.reset(token)
