@@ -206,6 +206,11 @@ class TokenVerifier:
             _controleer_jwks_url(url)
             self._jwks = _JwksClient(url)
 
+    @property
+    def zonder_netwerk(self) -> bool:
+        """Whether ``verify`` never fetches anything (a configured public key, no JWKS URL)."""
+        return self._jwks is None
+
     def verify(self, token: str) -> Actor:
         """Returns the actor of a valid token; raises ``OngeldigToken`` for anything else."""
         if not isinstance(token, str) or not token:
