@@ -297,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="breng de database naar de nieuwste migratie").set_defaults(functie=_migrate)
     a = sub.add_parser("audit", help="auditlog")
     a_sub = a.add_subparsers(dest="audit_opdracht", required=True)
-    a_sub.add_parser("verify", help="controleer alle hashketens (één per verantwoordelijke)").set_defaults(functie=_audit)
+    a_sub.add_parser("verify", help="controleer alle hashketens").set_defaults(functie=_audit)
     z = sub.add_parser("zorgkosten", help="zorgkosten")
     z_sub = z.add_subparsers(dest="zorgkosten_opdracht", required=True)
     zi = z_sub.add_parser("importeer", help="lees maandtotalen uit een CSV-bestand in (alles of niets)")
