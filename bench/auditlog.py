@@ -790,7 +790,7 @@ async def main() -> None:
         )  # fmt: skip
         eerste = na if eerste is None else eerste
     await controleer_nieuw(engine, eerste or 0)
-    if bevolking is None or n <= 1_000_000:  # the whole log in Python: about 10 s per million records
+    if bevolking is None or (n or 0) <= 1_000_000:  # the whole log in Python: about 10 s per million records
         await controleer_alles(engine)
     await engine.dispose()
     print(f"totaal {time.perf_counter() - t_start:.1f} s")
