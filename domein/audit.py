@@ -316,15 +316,16 @@ async def verifieer(conn: AsyncConnection, blokgrootte: int = 5000) -> Verificat
         for rij in rijen:
             d = dict(rij)
             keten, nummer = d["verantwoordelijke"], d["volgnummer"]
-            if d["vorige_hash"] in (koppen.get(keten), ketenbegin(keten, nummer)):
-                if schakel_hash(d["vorige_hash"], als_utc(d["tijdstip"]), inhoud_hash(d)) != d["hash"]:
-                    return Verificatie(aantal, nummer, "inhoud past niet bij de opgeslagen hash")
-                koppen[keten] = d["hash"]
-            elif d["vorige_hash"] == globaal:
+            vorige = d["vorige_hash"]
+            if vorige == globaal:
                 if bereken_hash(d, globaal) != d["hash"]:
                     return Verificatie(aantal, nummer, "inhoud past niet bij de opgeslagen hash")
                 globaal = d["hash"]
                 globaal_gezien = True
+            elif vorige == koppen.get(keten) or vorige == ketenbegin(keten, nummer):
+                if schakel_hash(vorige, als_utc(d["tijdstip"]), inhoud_hash(d)) != d["hash"]:
+                    return Verificatie(aantal, nummer, "inhoud past niet bij de opgeslagen hash")
+                koppen[keten] = d["hash"]
             else:
                 return Verificatie(aantal, nummer, "vorige_hash wijst niet naar de voorganger")
             aantal += 1
