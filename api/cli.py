@@ -130,7 +130,10 @@ async def _verifieer(url: str) -> int:
     finally:
         await engine.dispose()
     if uitslag.intact:
-        print(f"Auditketen intact: {uitslag.aantal} regels gecontroleerd.")
+        print(
+            f"Auditketen intact: {uitslag.aantal} regels gecontroleerd, in {uitslag.ketens} ketens "
+            "(één per verantwoordelijke; regels van vóór migratie 0008 in één globale keten)."
+        )
         return 0
     print(
         f"Auditketen GEBROKEN bij regel {uitslag.eerste_breuk}: {uitslag.reden} "
@@ -294,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="breng de database naar de nieuwste migratie").set_defaults(functie=_migrate)
     a = sub.add_parser("audit", help="auditlog")
     a_sub = a.add_subparsers(dest="audit_opdracht", required=True)
-    a_sub.add_parser("verify", help="controleer de hele hashketen").set_defaults(functie=_audit)
+    a_sub.add_parser("verify", help="controleer alle hashketens").set_defaults(functie=_audit)
     z = sub.add_parser("zorgkosten", help="zorgkosten")
     z_sub = z.add_subparsers(dest="zorgkosten_opdracht", required=True)
     zi = z_sub.add_parser("importeer", help="lees maandtotalen uit een CSV-bestand in (alles of niets)")

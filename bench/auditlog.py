@@ -14,9 +14,16 @@ Measures, through the real app (httpx ASGITransport) as privacy officer of gemee
 - inzageverzoek(bsn) for different BSNs that occur in the data (p50/p95);
 - GET /auditlog/export for one month, whole body read and lines counted, for several months (and once
   as the ROB's privacy officer);
-- append throughput: concurrent writers, each on its own connection, one record per transaction via
-  ``domein.audit.schrijf``; then the tail of the chain is checked with ``bereken_hash``.
+- append throughput: concurrent writers, each on its own connection and by default its own process
+  (like ``regiekamer serve --workers N``), through ``domein.audit.schrijf``; some transactions roll
+  back. Three spreads over the verantwoordelijken (``--verdeling``): gelijk (writer i writes for
+  organisation i: 8 chains), gewogen (per transaction, weighted as in the seed), een (all 0268: one
+  chain, the worst case). Prints regels/s, transacties/s, p50/p95, then checks that exactly what the
+  writers committed arrived (auditregel and auditbetrokkene) and that the appended records link up.
+  The seeded records are the global chain of before migration 0008 (formula 1).
 Usage: DATABASE_URL=postgresql+asyncpg://... python -m bench.auditlog [--aantal 5000000] [--alleen-meten]
+       DATABASE_URL=... python -m bench.auditlog --alleen-toevoegen [--seconden 10] [--verdeling gelijk]
+       (an empty database, no seed: append only, then ``audit verify`` over everything)
 """
 
 from __future__ import annotations
@@ -360,6 +367,9 @@ async def vul(url: str, aantal: int, bevolking: Bevolking) -> None:
                 )
         proces.join()
         await conn.execute("SELECT setval(pg_get_serial_sequence('auditregel', 'volgnummer'), $1)", klaar)
+        # the loaded records form the one global chain of before migration 0008: the chains per
+        # verantwoordelijke start after them
+        await conn.execute("UPDATE auditketen_begin SET volgnummer = $1", klaar)
         t = time.perf_counter()
         await conn.execute("VACUUM ANALYZE auditregel")
         await conn.execute("VACUUM ANALYZE auditbetrokkene")
@@ -517,114 +527,207 @@ async def meet_export(meter: Meter, maanden: list[date]) -> None:
         )
 
 
-async def meet_toevoegen(engine: AsyncEngine, bevolking: Bevolking, schrijvers: int, seconden: float) -> None:
-    """Concurrent writers, one record with one betrokkene per transaction, each on its own connection."""
-    einde = time.perf_counter() + seconden
-    transacties: list[float] = []
-    commits: list[float] = []
+KETENS = [*GEMEENTEN, ROB]
+VERDELINGEN = ("gelijk", "gewogen", "een")
 
-    async def schrijver(nr: int) -> None:
-        kans = random.Random(100 + nr)
-        actor = Actor(f"bench-schrijver-{nr}", Rol.CONSULENT, "0268")
+
+def _verantwoordelijke(kans: random.Random, verdeling: str, nr: int) -> str:
+    """gelijk: writer nr always writes for its own organisation (8 writers, 8 chains); gewogen: every
+    transaction picks one as in the seed (0268 most); een: everything for 0268, one chain, worst case."""
+    if verdeling == "gelijk":
+        return KETENS[nr % len(KETENS)]
+    if verdeling == "gewogen":
+        return kans.choices([*GEWICHT, ROB], [*GEWICHT.values(), 14])[0]
+    return "0268"
+
+
+def _bench_regel(kans: random.Random, actor: Actor, verantwoordelijke: str) -> AuditRegel:
+    """One casus read with one person, as the app writes it; the pseudonym is random (no seed needed)."""
+    return AuditRegel(
+        actor=actor,
+        doel="uitvoering",
+        verwerkingsactiviteit="casus raadplegen",
+        operatie=Operatie.LEZEN,
+        object_type="casus",
+        object_id=str(uuid.UUID(int=kans.getrandbits(128), version=4)),
+        verantwoordelijke=verantwoordelijke,
+        uitkomst=Uitkomst.GESLAAGD,
+        categorieen={IDENTIFICATIE},
+        betrokkenen={f"{kans.getrandbits(256):064x}"},
+    )
+
+
+@dataclass
+class Opdracht:
+    url: str
+    nr: int
+    begin: float  # time.time() at which every writer starts
+    seconden: float
+    verdeling: str
+    per_transactie: int
+    terugdraaien: float  # fraction of transactions that roll back after writing
+
+
+@dataclass
+class Uitslag:
+    regels: int = 0  # committed
+    transacties: int = 0  # committed
+    teruggedraaid: int = 0
+    pseudoniemen: int = 0
+    tijden: list[float] | None = None  # ms per committed transaction (begin .. commit)
+
+
+async def _schrijf_lus(opdracht: Opdracht) -> Uitslag:
+    """One writer on its own connection: begin, ``audit.schrijf``, commit (or roll back), repeat."""
+    kans = random.Random(1000 + opdracht.nr)
+    actor = Actor(f"bench-schrijver-{opdracht.nr}", Rol.CONSULENT, "0268")
+    engine = maak_engine(opdracht.url, pool_size=1, max_overflow=0)
+    uit = Uitslag(tijden=[])
+    tijden: list[float] = []
+    try:
         async with engine.connect() as conn:
+            async with conn.begin() as t:  # warm up: connection, prepared statements; nothing kept
+                await audit.schrijf(conn, [_bench_regel(kans, actor, "0268")], "opwarmen")
+                await t.rollback()
+            await asyncio.sleep(max(0.0, opdracht.begin - time.time()))
+            einde = time.perf_counter() + opdracht.seconden
             while time.perf_counter() < einde:
-                p = kans.randrange(len(bevolking.bsns))
-                regel = AuditRegel(
-                    actor=actor,
-                    doel="uitvoering",
-                    verwerkingsactiviteit="casus raadplegen",
-                    operatie=Operatie.LEZEN,
-                    object_type="casus",
-                    object_id=bevolking.casus[p],
-                    verantwoordelijke="0268",
-                    uitkomst=Uitkomst.GESLAAGD,
-                    categorieen={IDENTIFICATIE},
-                    betrokkenen={bevolking.pseudoniemen[p]},
-                )
+                regels = [
+                    _bench_regel(kans, actor, _verantwoordelijke(kans, opdracht.verdeling, opdracht.nr))
+                    for _ in range(opdracht.per_transactie)
+                ]
                 start = time.perf_counter()
                 trans = await conn.begin()
-                await audit.schrijf(conn, [regel], str(uuid.uuid4()))
-                voor_commit = time.perf_counter()
+                await audit.schrijf(conn, regels, str(uuid.uuid4()))
+                if kans.random() < opdracht.terugdraaien:
+                    await trans.rollback()
+                    uit.teruggedraaid += 1
+                    continue
                 await trans.commit()
-                klaar = time.perf_counter()
-                transacties.append((klaar - start) * 1000)
-                commits.append((klaar - voor_commit) * 1000)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(schrijver(i) for i in range(schrijvers)))
-    duur = time.perf_counter() - start
-    t50, t95 = kwantielen(transacties)
-    c50, c95 = kwantielen(commits)
-    print(
-        f"toevoegen, {schrijvers} schrijvers, {duur:.1f} s: {len(transacties):,} regels, "
-        f"{len(transacties) / duur:,.0f} regels/s"
-    )
-    print(f"  transactie (lock, laatste hash, insert, commit)   p50 {t50:7.2f} ms  p95 {t95:7.2f} ms")
-    print(f"  alleen de commit                                  p50 {c50:7.2f} ms  p95 {c95:7.2f} ms")
+                tijden.append((time.perf_counter() - start) * 1000)
+                uit.transacties += 1
+                uit.regels += len(regels)
+                uit.pseudoniemen += sum(len(r.betrokkenen) for r in regels)
+    finally:
+        await engine.dispose()
+    uit.tijden = tijden
+    return uit
 
 
-async def controleer_staart(engine: AsyncEngine, aantal: int) -> None:
-    """Recomputes the hashes of the last ``aantal`` records and checks every link and the pseudonym index."""
-    start = time.perf_counter()
+def _schrijfproces(opdracht: Opdracht, uitvoer: Any) -> None:
+    """A writer as its own process, like one worker of ``regiekamer serve --workers N``."""
+    try:
+        uitvoer.put(asyncio.run(_schrijf_lus(opdracht)))
+    except BaseException as e:  # report, so the parent does not wait forever
+        uitvoer.put(e)
+        raise
+
+
+async def _tel(engine: AsyncEngine) -> tuple[int, int, int]:
     async with engine.connect() as conn:
+        regels = int(await conn.scalar(sa.select(sa.func.count()).select_from(auditregel)) or 0)
+        koppelingen = int(await conn.scalar(sa.select(sa.func.count()).select_from(auditbetrokkene)) or 0)
         hoogste = int(await conn.scalar(sa.select(sa.func.max(auditregel.c.volgnummer))) or 0)
-        vanaf = max(1, hoogste - aantal + 1)
+    return regels, koppelingen, hoogste
+
+
+async def meet_toevoegen(
+    engine: AsyncEngine,
+    url: str,
+    schrijvers: int,
+    seconden: float,
+    verdeling: str,
+    per_transactie: int = 1,
+    terugdraaien: float = 0.0,
+    processen: bool = True,
+) -> int:
+    """Concurrent writers, each on its own connection: as separate processes, or as asyncio tasks in
+    this one process (the old measurement, which also measures Python's single core). Afterwards the
+    rows in the database must be exactly what the writers committed. Returns the volgnummer before."""
+    regels_voor, koppelingen_voor, hoogste_voor = await _tel(engine)
+    begin = time.time() + (3.0 if processen else 0.5)
+    opdrachten = [
+        Opdracht(url, nr, begin, seconden, verdeling, per_transactie, terugdraaien) for nr in range(schrijvers)
+    ]
+    if processen:
+        ctx = multiprocessing.get_context("spawn")
+        uitvoer = ctx.Queue()
+        werkers = [ctx.Process(target=_schrijfproces, args=(o, uitvoer), daemon=True) for o in opdrachten]
+        for w in werkers:
+            w.start()
+        uitslagen = [await asyncio.to_thread(uitvoer.get, True, seconden + 120) for _ in werkers]
+        for w in werkers:
+            w.join()
+        fouten = [u for u in uitslagen if isinstance(u, BaseException)]
+        if fouten:
+            raise RuntimeError(f"{len(fouten)} schrijvers faalden: {fouten[0]!r}")
+    else:
+        uitslagen = list(await asyncio.gather(*(_schrijf_lus(o) for o in opdrachten)))
+    regels_na, koppelingen_na, _ = await _tel(engine)
+    regels = sum(u.regels for u in uitslagen)
+    transacties = sum(u.transacties for u in uitslagen)
+    pseudoniemen = sum(u.pseudoniemen for u in uitslagen)
+    teruggedraaid = sum(u.teruggedraaid for u in uitslagen)
+    tijden = [t for u in uitslagen for t in (u.tijden or [])]
+    t50, t95 = kwantielen(tijden)
+    soort = "processen" if processen else "taken in één proces"
+    print(
+        f"toevoegen, {schrijvers} schrijvers ({soort}), verdeling {verdeling}, {per_transactie} regel(s)/transactie, "
+        f"{seconden:.0f} s: {regels / seconden:,.0f} regels/s, {transacties / seconden:,.0f} transacties/s"
+    )
+    print(
+        f"  transactie (begin, audit.schrijf, commit)  p50 {t50:6.2f} ms  p95 {t95:6.2f} ms; "
+        f"{transacties:,} gecommit, {teruggedraaid:,} teruggedraaid"
+    )
+    bijgekomen, koppelingen_bij = regels_na - regels_voor, koppelingen_na - koppelingen_voor
+    oordeel = "NIETS KWIJT" if (bijgekomen, koppelingen_bij) == (regels, pseudoniemen) else "VERSCHIL"
+    print(
+        f"  in de database bijgekomen: {bijgekomen:,} auditregels (gecommit {regels:,}), {koppelingen_bij:,} "
+        f"auditbetrokkene (gecommit {pseudoniemen:,}): {oordeel}",
+        flush=True,
+    )
+    return hoogste_voor
+
+
+async def controleer_nieuw(engine: AsyncEngine, na: int) -> None:
+    """Checks every record after volgnummer ``na`` against its chain (formula 2), starting from each
+    chain's last record at or before ``na``: the appended part of the log, without the whole seed."""
+    start = time.perf_counter()
+    c = auditregel.c
+    async with engine.connect() as conn:
+        laatste = sa.select(sa.func.max(c.volgnummer)).where(c.volgnummer <= na).group_by(c.verantwoordelijke)
+        koppen = {
+            r.verantwoordelijke: r.hash
+            for r in await conn.execute(sa.select(c.verantwoordelijke, c.hash).where(c.volgnummer.in_(laatste)))
+        }
         rijen = (
-            (
-                await conn.execute(
-                    sa.select(auditregel).where(auditregel.c.volgnummer >= vanaf - 1).order_by(auditregel.c.volgnummer)
-                )
-            )
-            .mappings()
-            .all()
+            (await conn.execute(sa.select(auditregel).where(c.volgnummer > na).order_by(c.volgnummer))).mappings().all()
         )
-        koppelingen = int(
-            await conn.scalar(
-                sa.select(sa.func.count()).select_from(auditbetrokkene).where(auditbetrokkene.c.volgnummer >= vanaf)
-            )
-            or 0
-        )
-    vorige = GENESIS if vanaf == 1 else rijen[0]["hash"]
-    verwacht_nummer = vanaf
     breuk = None
-    pseudoniemen = 0
     for r in rijen:
         d = dict(r)
-        if d["volgnummer"] < vanaf:
-            continue
-        if d["volgnummer"] != verwacht_nummer or d["vorige_hash"] != vorige or bereken_hash(d, vorige) != d["hash"]:
+        keten = d["verantwoordelijke"]
+        verwacht = (koppen.get(keten), audit.ketenbegin(keten, d["volgnummer"]))
+        inhoud = audit.inhoud_hash(d)
+        if d["vorige_hash"] not in verwacht or audit.schakel_hash(d["vorige_hash"], d["tijdstip"], inhoud) != d["hash"]:
             breuk = d["volgnummer"]
             break
-        pseudoniemen += len(d["betrokkenen"])
-        vorige = d["hash"]
-        verwacht_nummer += 1
-    gecontroleerd = verwacht_nummer - vanaf
-    oordeel = "INTACT" if breuk is None and gecontroleerd == hoogste - vanaf + 1 else f"GEBROKEN bij {breuk}"
+        koppen[keten] = d["hash"]
     print(
-        f"keten, laatste {gecontroleerd:,} regels ({vanaf:,}..{hoogste:,}) met bereken_hash: {oordeel}; "
-        f"auditbetrokkene {koppelingen:,} rijen voor {pseudoniemen:,} pseudoniemen "
-        f"({'klopt' if koppelingen == pseudoniemen else 'KLOPT NIET'}); {time.perf_counter() - start:.1f} s"
+        f"ketens, de {len(rijen):,} toegevoegde regels met formule 2 nagerekend: "
+        f"{'INTACT' if breuk is None else f'GEBROKEN bij {breuk}'}; {time.perf_counter() - start:.1f} s"
     )
 
 
-async def controleer_schakels(engine: AsyncEngine) -> None:
-    """Every link of the whole chain in SQL (vorige_hash = the predecessor's hash), without recomputing."""
+async def controleer_alles(engine: AsyncEngine) -> None:
+    """``audit verify``: every chain, every record, from the start."""
     start = time.perf_counter()
     async with engine.connect() as conn:
-        r = (
-            await conn.execute(
-                sa.text(
-                    "SELECT count(*) AS n, count(*) FILTER (WHERE vorige_hash <> coalesce(voorganger, :genesis) "
-                    "OR volgnummer <> rn) AS fout FROM (SELECT volgnummer, vorige_hash, "
-                    "lag(hash) OVER (ORDER BY volgnummer) AS voorganger, "
-                    "row_number() OVER (ORDER BY volgnummer) AS rn FROM auditregel) s"
-                ),
-                {"genesis": GENESIS},
-            )
-        ).one()
+        uitslag = await audit.verifieer(conn)
+    oordeel = "INTACT" if uitslag.intact else f"GEBROKEN bij {uitslag.eerste_breuk}: {uitslag.reden}"
     print(
-        f"keten, alle {r.n:,} schakels in SQL (vorige_hash = hash voorganger, volgnummers 1..N): "
-        f"{'INTACT' if r.fout == 0 else f'{r.fout} FOUT'}; {time.perf_counter() - start:.1f} s"
+        f"audit verify: {uitslag.aantal:,} regels in {uitslag.ketens} ketens: {oordeel}; "
+        f"{time.perf_counter() - start:.1f} s"
     )
 
 
@@ -636,24 +739,33 @@ async def main() -> None:
     ap.add_argument("--maanden", type=int, default=10, help="maandexports")
     ap.add_argument("--schrijvers", type=int, default=8)
     ap.add_argument("--seconden", type=float, default=15)
+    ap.add_argument("--verdeling", choices=[*VERDELINGEN, "alle"], default="alle", help="verantwoordelijken")
+    ap.add_argument("--per-transactie", type=int, default=1, help="auditregels per transactie")
+    ap.add_argument("--terugdraaien", type=float, default=0.05, help="deel van de transacties dat terugdraait")
+    ap.add_argument("--in-een-proces", action="store_true", help="schrijvers als taken in dit ene proces")
     ap.add_argument("--alleen-meten", action="store_true", help="meet op de database van een vorige run")
+    ap.add_argument(
+        "--alleen-toevoegen", action="store_true", help="alleen toevoegen, op een lege database (snel, geen seed)"
+    )
     args = ap.parse_args()
     basis = os.environ.get("DATABASE_URL") or ""
     if not basis.startswith("postgresql"):
         sys.exit("bench.auditlog heeft PostgreSQL nodig: DATABASE_URL=postgresql+asyncpg://...")
     t_start = time.perf_counter()
-    bevolking = Bevolking.maak(args.personen)
+    verdelingen = VERDELINGEN if args.verdeling == "alle" else (args.verdeling,)
+    bevolking = None if args.alleen_toevoegen else Bevolking.maak(args.personen)
     if args.alleen_meten:
         url = basis.rsplit("/", 1)[0] + f"/{DB}"
     else:
         t0 = time.perf_counter()
         url, tijdelijk = await verse_database(DB)
         await tijdelijk.dispose()
-        await vul(url, args.aantal, bevolking)
-        print(
-            f"geladen: {args.aantal:,} auditregels, {args.personen:,} personen in {time.perf_counter() - t0:.1f} s",
-            flush=True,
-        )
+        if bevolking is not None:
+            await vul(url, args.aantal, bevolking)
+            print(
+                f"geladen: {args.aantal:,} auditregels, {args.personen:,} personen in {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
     engine = maak_engine(url, pool_size=args.schrijvers + 4, max_overflow=4)
     async with engine.connect() as conn:
         n = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
@@ -664,15 +776,22 @@ async def main() -> None:
             )
         )
     print(f"database {DB}: {n:,} auditregels, auditregel+auditbetrokkene {grootte}", flush=True)
-    meter = Meter(engine)
-    await meet_inzage(meter, bevolking, args.verzoeken)
-    maanden = maanden_terug(24)
-    stap = max(1, len(maanden) // args.maanden)
-    await meet_export(meter, maanden[::stap][: args.maanden])
-    await meet_toevoegen(engine, bevolking, 1, min(5.0, args.seconden))  # baseline: one writer, no lock contention
-    await meet_toevoegen(engine, bevolking, args.schrijvers, args.seconden)
-    await controleer_staart(engine, 25_000)  # reaches back past the appended records into the loaded ones
-    await controleer_schakels(engine)
+    if bevolking is not None:
+        meter = Meter(engine)
+        await meet_inzage(meter, bevolking, args.verzoeken)
+        maanden = maanden_terug(24)
+        stap = max(1, len(maanden) // args.maanden)
+        await meet_export(meter, maanden[::stap][: args.maanden])
+    eerste = None
+    for verdeling in verdelingen:
+        na = await meet_toevoegen(
+            engine, url, args.schrijvers, args.seconden, verdeling, args.per_transactie, args.terugdraaien,
+            processen=not args.in_een_proces,
+        )  # fmt: skip
+        eerste = na if eerste is None else eerste
+    await controleer_nieuw(engine, eerste or 0)
+    if bevolking is None or (n or 0) <= 1_000_000:  # the whole log in Python: about 10 s per million records
+        await controleer_alles(engine)
     await engine.dispose()
     print(f"totaal {time.perf_counter() - t_start:.1f} s")
 

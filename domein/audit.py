@@ -1,9 +1,11 @@
 """Het auditlog: alleen-toevoegen, met een hashketen (toegang.md regels 7 en 8).
 
 Records are collected per request and written in the same transaction as the work, just before
-commit: if they cannot be written, the work does not happen. The chain is appended under a lock
-(an advisory transaction lock on PostgreSQL; BEGIN IMMEDIATE already serialises SQLite writers),
-and ``vorige_hash`` is UNIQUE, so concurrent writers can never fork it.
+commit: if they cannot be written, the work does not happen. Every verantwoordelijke has its own
+chain (since migration 0008; the records before it form one global chain), so organisations append
+in parallel. A chain is appended under a lock (an advisory transaction lock per chain on PostgreSQL;
+BEGIN IMMEDIATE already serialises SQLite writers), and ``vorige_hash`` is UNIQUE, so concurrent
+writers can never fork a chain.
 
 Fields follow toegang.md rule 7 and, where they fit, the VNG Verwerkingenlogging standard
 (verwerkingsactiviteit, doel, vertrouwelijkheid, bewaartermijn, uitvoerder, betrokkene). Persons
@@ -25,11 +27,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domein.actor import ROB
-from domein.opslag.tabellen import auditbetrokkene, auditregel
+from domein.opslag.tabellen import auditbetrokkene, auditketen_begin, auditregel
 from domein.waarden import als_utc
 
 GENESIS = "0" * 64
-_PG_AUDIT_SLOT = 7_261_733  # arbitrary constant key for pg_advisory_xact_lock
 
 
 class Uitkomst(StrEnum):
@@ -146,11 +147,35 @@ _GEHASHTE_VELDEN = (
 
 
 def bereken_hash(rij: dict[str, Any], vorige_hash: str) -> str:
-    """SHA-256 over de canonieke JSON van de velden plus de vorige hash."""
+    """Formule 1 (de ene globale keten van vóór migratie 0008): SHA-256 over de canonieke JSON van de
+    velden plus de vorige hash."""
     inhoud = {k: (tijd_iso(rij[k]) if k == "tijdstip" else rij[k]) for k in _GEHASHTE_VELDEN}
     inhoud["vorige_hash"] = vorige_hash
     tekst = json.dumps(inhoud, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(tekst.encode()).hexdigest()
+
+
+def _sha256(tekst: str) -> str:
+    return hashlib.sha256(tekst.encode()).hexdigest()
+
+
+def inhoud_hash(rij: dict[str, Any]) -> str:
+    """Formule 2, deel 1: SHA-256 over de canonieke JSON van alle gehashte velden behalve het tijdstip.
+
+    It does not depend on the chain, so it is computed before the lock is taken."""
+    inhoud = {k: rij[k] for k in _GEHASHTE_VELDEN if k != "tijdstip"}
+    return _sha256(json.dumps(inhoud, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+def schakel_hash(vorige_hash: str, tijdstip: datetime, inhoud: str) -> str:
+    """Formule 2, deel 2: de schakel. PostgreSQL rekent dezelfde in ``auditketen_toevoegen`` (migratie 0008)."""
+    return _sha256(f"{vorige_hash}|{tijd_iso(tijdstip)}|{inhoud}")
+
+
+def ketenbegin(keten: str, volgnummer: int) -> str:
+    """The vorige_hash of the first record of a verantwoordelijke's chain: unique, because the record's
+    own volgnummer is in it (a chain that starts afresh after a downgrade never repeats it)."""
+    return _sha256(f"auditketen|{keten}|{volgnummer}")
 
 
 def _rij(regel: AuditRegel, request_id: str, tijdstip: datetime) -> dict[str, Any]:
@@ -174,37 +199,73 @@ def _rij(regel: AuditRegel, request_id: str, tijdstip: datetime) -> dict[str, An
     }
 
 
+_PG_TOEVOEGEN = sa.text("SELECT auditketen_toevoegen(:tijdstip, CAST(CAST(:rijen AS text) AS jsonb))").bindparams(
+    sa.bindparam("tijdstip", type_=sa.DateTime(timezone=True))
+)
+
+
 async def schrijf(conn: AsyncConnection, regels: Iterable[AuditRegel], request_id: str) -> int:
-    """Voegt regels aan de keten toe, binnen de lopende transactie van ``conn``."""
+    """Voegt regels aan de ketens toe (één per verantwoordelijke), binnen de lopende transactie van ``conn``.
+
+    Everything that does not depend on the chain (the rows, their content hashes) is done before the
+    lock. On PostgreSQL the rest is one statement, ``auditketen_toevoegen``: a lock per chain (held
+    until commit, so the next writer of that chain sees this one's hash), the chain's last record,
+    the links and both inserts; different verantwoordelijken append in parallel. SQLite serialises
+    writers anyway (BEGIN IMMEDIATE): one read for the chains' last records, then two inserts.
+    """
     lijst = list(regels)
     if not lijst:
         return 0
-    if conn.dialect.name == "postgresql":
-        await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_SLOT})
-    laatste = (
-        await conn.execute(
-            sa.select(auditregel.c.volgnummer, auditregel.c.hash, auditregel.c.tijdstip)
-            .order_by(auditregel.c.volgnummer.desc())
-            .limit(1)
-        )
-    ).first()
-    # Under the lock the numbers are ours to give: explicit volgnummers let the pseudonym index be
-    # written in one statement, without RETURNING (which SQLite would run row by row). Time never runs
-    # backwards along the chain (a clock step back keeps the previous time), so a period of the log is
-    # one volgnummer range: the export finds it through the time index.
-    volgnummer, vorige = (laatste.volgnummer, laatste.hash) if laatste else (0, GENESIS)
     tijdstip = datetime.now(UTC)
-    if laatste is not None:
-        tijdstip = max(tijdstip, als_utc(laatste.tijdstip))
-    rijen = []
+    rijen = [_rij(regel, request_id, tijdstip) for regel in lijst]
+    inhouden = [inhoud_hash(rij) for rij in rijen]
+    if conn.dialect.name == "postgresql":
+        invoer = [
+            {**rij, "tijdstip": None, "keten": rij["verantwoordelijke"], "volgorde": i, "inhoud": inhoud}
+            for i, (rij, inhoud) in enumerate(zip(rijen, inhouden, strict=True))
+        ]
+        tekst = json.dumps(invoer, separators=(",", ":"), ensure_ascii=False)
+        return int(await conn.scalar(_PG_TOEVOEGEN, {"tijdstip": tijdstip, "rijen": tekst}) or 0)
+    return await _schrijf_serieel(conn, rijen, inhouden, tijdstip)
+
+
+async def _schrijf_serieel(
+    conn: AsyncConnection, rijen: list[dict[str, Any]], inhouden: list[str], tijdstip: datetime
+) -> int:
+    """De SQLite-weg (de schrijver heeft het schrijfslot al): dezelfde ketens, in Python berekend."""
+    c = auditregel.c
+    ketens = sorted({rij["verantwoordelijke"] for rij in rijen})
+    laatste_per_keten = (
+        sa.select(sa.func.max(c.volgnummer)).where(c.verantwoordelijke.in_(ketens)).group_by(c.verantwoordelijke)
+    )
+    koppen = (
+        await conn.execute(
+            sa.select(
+                auditketen_begin.c.volgnummer.label("begin"),
+                sa.select(sa.func.max(c.volgnummer)).scalar_subquery().label("hoogste"),
+                c.verantwoordelijke,
+                c.volgnummer,
+                c.hash,
+                c.tijdstip,
+            ).select_from(auditketen_begin.outerjoin(auditregel, c.volgnummer.in_(laatste_per_keten)))
+        )
+    ).all()
+    begin, volgnummer = int(koppen[0].begin), int(koppen[0].hoogste or 0)
+    kop = {k.verantwoordelijke: k for k in koppen if k.verantwoordelijke is not None}
+    vorige: dict[str, str | None] = {}
+    tijd: dict[str, datetime] = {}
+    for keten in ketens:
+        k = kop.get(keten)
+        vorige[keten] = k.hash if k is not None and k.volgnummer > begin else None
+        tijd[keten] = max(tijdstip, als_utc(k.tijdstip)) if k is not None else tijdstip
     koppelingen = []
-    for regel in lijst:
+    for rij, inhoud in zip(rijen, inhouden, strict=True):
+        keten = rij["verantwoordelijke"]
         volgnummer += 1
-        rij = _rij(regel, request_id, tijdstip)
         rij["volgnummer"] = volgnummer
-        rij["vorige_hash"] = vorige
-        rij["hash"] = vorige = bereken_hash(rij, vorige)
-        rijen.append(rij)
+        rij["tijdstip"] = tijd[keten]
+        rij["vorige_hash"] = vorige[keten] or ketenbegin(keten, volgnummer)
+        rij["hash"] = vorige[keten] = schakel_hash(rij["vorige_hash"], rij["tijdstip"], inhoud)
         koppelingen += [{"pseudoniem": p, "volgnummer": volgnummer} for p in rij["betrokkenen"]]
     await conn.execute(auditregel.insert(), rijen)
     if koppelingen:
@@ -217,6 +278,8 @@ class Verificatie:
     aantal: int
     eerste_breuk: int | None = None
     reden: str | None = None
+    ketens: int = 0
+    """How many chains were found: the global one of before migration 0008, one per verantwoordelijke."""
 
     @property
     def intact(self) -> bool:
@@ -224,8 +287,15 @@ class Verificatie:
 
 
 async def verifieer(conn: AsyncConnection, blokgrootte: int = 5000) -> Verificatie:
-    """Loopt de hele keten na en meldt de eerste gebroken schakel."""
-    vorige = GENESIS
+    """Loopt alle ketens na, in volgnummerorde, en meldt de eerste gebroken schakel.
+
+    Each record must continue a chain: the global chain (formula 1; the records of before migration
+    0008), or its verantwoordelijke's chain (formula 2), or start that chain (``ketenbegin``). The
+    check uses only the records themselves: which chain a record belongs to follows from its hashes.
+    """
+    globaal = GENESIS
+    koppen: dict[str, str] = {}
+    globaal_gezien = False
     aantal = 0
     laatste = 0
     while True:
@@ -242,13 +312,21 @@ async def verifieer(conn: AsyncConnection, blokgrootte: int = 5000) -> Verificat
             .all()
         )
         if not rijen:
-            return Verificatie(aantal)
+            return Verificatie(aantal, ketens=len(koppen) + globaal_gezien)
         for rij in rijen:
             d = dict(rij)
-            if d["vorige_hash"] != vorige:
-                return Verificatie(aantal, d["volgnummer"], "vorige_hash wijst niet naar de voorganger")
-            if bereken_hash(d, vorige) != d["hash"]:
-                return Verificatie(aantal, d["volgnummer"], "inhoud past niet bij de opgeslagen hash")
-            vorige = d["hash"]
+            keten, nummer = d["verantwoordelijke"], d["volgnummer"]
+            vorige = d["vorige_hash"]
+            if vorige == globaal:
+                if bereken_hash(d, globaal) != d["hash"]:
+                    return Verificatie(aantal, nummer, "inhoud past niet bij de opgeslagen hash")
+                globaal = d["hash"]
+                globaal_gezien = True
+            elif vorige == koppen.get(keten) or vorige == ketenbegin(keten, nummer):
+                if schakel_hash(vorige, als_utc(d["tijdstip"]), inhoud_hash(d)) != d["hash"]:
+                    return Verificatie(aantal, nummer, "inhoud past niet bij de opgeslagen hash")
+                koppen[keten] = d["hash"]
+            else:
+                return Verificatie(aantal, nummer, "vorige_hash wijst niet naar de voorganger")
             aantal += 1
-            laatste = d["volgnummer"]
+            laatste = nummer

@@ -214,53 +214,33 @@ def verwerkingsactie(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _grenzen(engine: AsyncEngine, opdracht: Exportopdracht) -> tuple[int, int | None]:
-    """The volgnummer range of the period: one step each through the (tijdstip, volgnummer) index.
-
-    Valid because time never runs backwards along the chain (``audit.schrijf`` keeps it so): the first
-    record at or after ``van`` has the smallest volgnummer of the period, the last before ``tot`` the largest.
-    """
-    c = auditregel.c
-    async with engine.connect() as conn:
-        laagste = 0
-        if opdracht.van is not None:
-            eerste = await conn.scalar(
-                sa.select(c.volgnummer).where(c.tijdstip >= opdracht.van).order_by(c.tijdstip, c.volgnummer).limit(1)
-            )
-            if eerste is None:
-                return 0, 0  # nothing at or after van
-            laagste = int(eerste) - 1
-        hoogste = None
-        if opdracht.tot is not None:
-            laatste = await conn.scalar(
-                sa.select(c.volgnummer)
-                .where(c.tijdstip < opdracht.tot)
-                .order_by(c.tijdstip.desc(), c.volgnummer.desc())
-                .limit(1)
-            )
-            hoogste = int(laatste or 0)
-    return laagste, hoogste
-
-
 async def exporteer(engine: AsyncEngine, opdracht: Exportopdracht, blok: int = 2000) -> AsyncIterator[dict[str, Any]]:
-    """Alle regels van de periode in volgorde, in blokken op volgnummer: geen lange transactie, vast geheugen."""
+    """Alle regels van de periode in (tijdstip, volgnummer)-volgorde, in blokken: geen lange transactie, vast geheugen.
+
+    Each verantwoordelijke has its own chain, appended in parallel (``audit.schrijf``), so volgnummer and
+    time rise together only along one chain: the blocks follow the (tijdstip, volgnummer) index, which
+    keeps every chain in its own order.
+    """
     c = auditregel.c
     voorwaarden = [bereik(opdracht.besluit, opdracht.actor)]
     if opdracht.van is not None:
         voorwaarden.append(c.tijdstip >= opdracht.van)
     if opdracht.tot is not None:
         voorwaarden.append(c.tijdstip < opdracht.tot)
-    laatste, hoogste = await _grenzen(engine, opdracht)
-    if hoogste is not None:
-        if hoogste <= laatste:
-            return
-        voorwaarden.append(c.volgnummer <= hoogste)
+    na: sa.ColumnElement[bool] | None = None
     while True:
         async with engine.connect() as conn:
-            query = sa.select(auditregel).where(*voorwaarden, c.volgnummer > laatste).order_by(c.volgnummer).limit(blok)
+            query = (
+                sa.select(auditregel)
+                .where(*voorwaarden, *([na] if na is not None else []))
+                .order_by(c.tijdstip, c.volgnummer)
+                .limit(blok)
+            )
             rijen = (await conn.execute(query)).mappings().all()
         for rij in rijen:
             yield verwerkingsactie(dict(rij))
         if len(rijen) < blok:
             return
-        laatste = rijen[-1]["volgnummer"]
+        na = sa.tuple_(c.tijdstip, c.volgnummer) > sa.tuple_(
+            sa.literal(rijen[-1]["tijdstip"], type_=c.tijdstip.type), sa.literal(rijen[-1]["volgnummer"])
+        )

@@ -200,7 +200,8 @@ async def test_auditlog_filtert_op_operatie_en_objecttype(api):
 
 
 async def test_tijd_loopt_in_de_keten_nooit_terug_ook_niet_als_de_klok_terugspringt(api, monkeypatch):
-    """A period of the log is then one volgnummer range, which the export relies on."""
+    """Along a chain time never runs backwards, so the export (in (tijdstip, volgnummer) order) keeps each
+    chain in its own order."""
     from datetime import UTC, datetime, timedelta
 
     await registreer_casus(api, NIJMEGEN)

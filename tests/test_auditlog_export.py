@@ -78,3 +78,44 @@ async def test_export_van_een_periode_neemt_alles_daarbinnen_en_niets_daarbuiten
     assert await nummers(nu - timedelta(days=1), nu + timedelta(days=1)) == alles and len(alles) == 6
     assert await nummers(nu + timedelta(days=1), None) == []
     assert await nummers(None, nu - timedelta(days=1)) == []
+
+
+async def test_export_over_ketens_die_tegelijk_groeien_mist_niets_aan_de_randen_van_de_periode(engine, monkeypatch):
+    """Each verantwoordelijke has its own chain, appended in parallel: a later volgnummer can carry an
+    earlier time than a record of another chain. A period is then no volgnummer range; the export
+    must still give every record in it, each chain in its own order."""
+    from domein import audit
+    from domein.audit import AuditRegel, Operatie, Uitkomst
+
+    basis = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    klok = iter([basis + timedelta(seconds=s) for s in (2, 1.5, 3, 2.5)])
+
+    class Klok(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return next(klok)
+
+    monkeypatch.setattr(audit, "datetime", Klok)
+    actor = Actor("rmz", Rol.RMZ_MEDEWERKER, None)
+    for verantwoordelijke in (NIJMEGEN, WIJCHEN, NIJMEGEN, WIJCHEN):  # volgnummers 1..4, times 2, 1.5, 3, 2.5
+        regel = AuditRegel(
+            actor, "kwaliteit_handhaving", "melding raadplegen", Operatie.LEZEN, "melding", "m",
+            verantwoordelijke, Uitkomst.GESLAAGD,
+        )  # fmt: skip
+        async with engine.begin() as conn:
+            await audit.schrijf(conn, [regel], "verzoek")
+    po = Actor("po", Rol.PRIVACY_OFFICER, None)
+    besluit = Besluit(True, Bereik.REGIO, "verantwoording")
+
+    async def tijden(van, tot):
+        opdracht = auditlog.Exportopdracht(po, besluit, van, tot)
+        return [r["tijdstip"] async for r in auditlog.exporteer(engine, opdracht, blok=1)]
+
+    def t(s: float) -> str:
+        return (basis + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    assert await tijden(basis + timedelta(seconds=1.2), None) == [t(1.5), t(2), t(2.5), t(3)]
+    assert await tijden(None, basis + timedelta(seconds=2.7)) == [t(1.5), t(2), t(2.5)]
+    assert await tijden(basis + timedelta(seconds=1.7), basis + timedelta(seconds=2.7)) == [t(2), t(2.5)]
+    async with engine.connect() as conn:
+        assert (await audit.verifieer(conn)).ketens == 2

@@ -111,7 +111,7 @@ auditregel = sa.Table(
     sa.Column("sub", sa.String(200), nullable=False),
     sa.Column("rol", sa.String(30), nullable=False),
     sa.Column("organisatie", sa.String(4), nullable=False),
-    sa.Column("verantwoordelijke", sa.String(4), nullable=False, index=True),
+    sa.Column("verantwoordelijke", sa.String(4), nullable=False),
     sa.Column("doel", sa.String(40), nullable=False),
     sa.Column("verwerkingsactiviteit", sa.String(120), nullable=False),
     sa.Column("operatie", sa.String(20), nullable=False),
@@ -125,8 +125,18 @@ auditregel = sa.Table(
     # One successor per record: the database itself refuses a forked chain.
     sa.Column("vorige_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("hash", sa.String(64), nullable=False, unique=True),
-    # Time and volgnummer rise together (domein/audit.py), so a period is one volgnummer range.
+    # A period of the log, in (tijdstip, volgnummer) order: along each chain both rise together.
     sa.Index("ix_auditregel_tijdstip", "tijdstip", "volgnummer"),
+    # Every verantwoordelijke has its own chain (domein/audit.py): its last record is one index step.
+    sa.Index("ix_auditregel_keten", "verantwoordelijke", "volgnummer"),
+)
+
+auditketen_begin = sa.Table(
+    "auditketen_begin",
+    metadata,
+    # One row: records up to and including this volgnummer form the single global chain of before
+    # migration 0008 (hash formula 1); after it every verantwoordelijke has its own chain.
+    sa.Column("volgnummer", sa.Integer, primary_key=True, autoincrement=False),
 )
 
 auditbetrokkene = sa.Table(
