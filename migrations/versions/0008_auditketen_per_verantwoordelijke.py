@@ -35,7 +35,13 @@ DECLARE
     v_vorige text;
     v_tijd timestamptz;
     v_nr integer;
+    v_hash text;
     v_aantal integer := 0;
+    v_volgordes integer[] := '{}';
+    v_nrs integer[] := '{}';
+    v_tijden timestamptz[] := '{}';
+    v_vorigen text[] := '{}';
+    v_hashes text[] := '{}';
 BEGIN
     SELECT volgnummer INTO v_begin FROM auditketen_begin;
     -- One lock per chain, taken in a fixed order: requests touching several chains cannot deadlock.
@@ -55,12 +61,11 @@ BEGIN
             'vorige', CASE WHEN v_kop.volgnummer > v_begin THEN v_kop.hash END,
             'tijd', greatest(p_tijdstip, v_kop.tijdstip)));
     END LOOP;
+    -- The links are computed row by row (each hash needs the one before it); the rows are then written
+    -- with one INSERT per table, not one per row.
     FOR r IN
-        SELECT * FROM jsonb_to_recordset(p_rijen) AS x(
-            keten text, volgorde integer, inhoud text, request_id text, sub text, rol text,
-            organisatie text, verantwoordelijke text, doel text, verwerkingsactiviteit text,
-            operatie text, object_type text, object_id text, categorieen jsonb, betrokkenen jsonb,
-            uitkomst text, vertrouwelijkheid text, bewaartermijn text)
+        SELECT x.volgorde, x.keten, x.inhoud
+        FROM jsonb_to_recordset(p_rijen) AS x(volgorde integer, keten text, inhoud text)
         ORDER BY x.volgorde
     LOOP
         v_nr := nextval('auditregel_volgnummer_seq');
@@ -68,23 +73,36 @@ BEGIN
         -- the first record of a chain links to a start value with its own volgnummer in it
         v_vorige := coalesce(v_staat -> r.keten ->> 'vorige',
             encode(sha256(convert_to('auditketen|' || r.keten || '|' || v_nr, 'UTF8')), 'hex'));
-        INSERT INTO auditregel (
-            volgnummer, tijdstip, request_id, sub, rol, organisatie, verantwoordelijke, doel,
-            verwerkingsactiviteit, operatie, object_type, object_id, categorieen, betrokkenen, uitkomst,
-            vertrouwelijkheid, bewaartermijn, vorige_hash, hash)
-        VALUES (
-            v_nr, v_tijd, r.request_id, r.sub, r.rol, r.organisatie, r.verantwoordelijke, r.doel,
-            r.verwerkingsactiviteit, r.operatie, r.object_type, r.object_id, r.categorieen::json,
-            r.betrokkenen::json, r.uitkomst, r.vertrouwelijkheid, r.bewaartermijn, v_vorige,
-            encode(sha256(convert_to(
-                v_vorige || '|' || to_char(v_tijd AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-                || '|' || r.inhoud, 'UTF8')), 'hex'))
-        RETURNING hash INTO v_vorige;
-        v_staat := jsonb_set(v_staat, ARRAY[r.keten, 'vorige'], to_jsonb(v_vorige));
-        INSERT INTO auditbetrokkene (pseudoniem, volgnummer)
-        SELECT p, v_nr FROM jsonb_array_elements_text(r.betrokkenen) AS p;
+        v_hash := encode(sha256(convert_to(
+            v_vorige || '|' || to_char(v_tijd AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            || '|' || r.inhoud, 'UTF8')), 'hex');
+        v_staat := jsonb_set(v_staat, ARRAY[r.keten, 'vorige'], to_jsonb(v_hash));
+        v_volgordes := v_volgordes || r.volgorde;
+        v_nrs := v_nrs || v_nr;
+        v_tijden := v_tijden || v_tijd;
+        v_vorigen := v_vorigen || v_vorige;
+        v_hashes := v_hashes || v_hash;
         v_aantal := v_aantal + 1;
     END LOOP;
+    INSERT INTO auditregel (
+        volgnummer, tijdstip, request_id, sub, rol, organisatie, verantwoordelijke, doel,
+        verwerkingsactiviteit, operatie, object_type, object_id, categorieen, betrokkenen, uitkomst,
+        vertrouwelijkheid, bewaartermijn, vorige_hash, hash)
+    SELECT k.nr, k.tijd, x.request_id, x.sub, x.rol, x.organisatie, x.verantwoordelijke, x.doel,
+        x.verwerkingsactiviteit, x.operatie, x.object_type, x.object_id, x.categorieen::json,
+        x.betrokkenen::json, x.uitkomst, x.vertrouwelijkheid, x.bewaartermijn, k.vorige, k.hash
+    FROM unnest(v_volgordes, v_nrs, v_tijden, v_vorigen, v_hashes) AS k(volgorde, nr, tijd, vorige, hash)
+    JOIN jsonb_to_recordset(p_rijen) AS x(
+            volgorde integer, request_id text, sub text, rol text, organisatie text, verantwoordelijke text,
+            doel text, verwerkingsactiviteit text, operatie text, object_type text, object_id text,
+            categorieen jsonb, betrokkenen jsonb, uitkomst text, vertrouwelijkheid text, bewaartermijn text)
+        ON x.volgorde = k.volgorde
+    ORDER BY k.nr;
+    INSERT INTO auditbetrokkene (pseudoniem, volgnummer)
+    SELECT p, k.nr
+    FROM unnest(v_volgordes, v_nrs) AS k(volgorde, nr)
+    JOIN jsonb_to_recordset(p_rijen) AS x(volgorde integer, betrokkenen jsonb) ON x.volgorde = k.volgorde
+    CROSS JOIN LATERAL jsonb_array_elements_text(x.betrokkenen) AS p;
     RETURN v_aantal;
 END
 $$
