@@ -212,3 +212,21 @@ async def test_regel_7_fragment_van_een_andere_operatie_telt_niet_als_lezing(api
     antwoord = await api.als("consulent", NIJMEGEN, document, {"id": casus["id"]}, operationName="Status")
     assert antwoord["data"]["casus"]["status"]
     assert (await _lezingen(api, intern_id(casus["id"])))[voor:] == [], "geen persoonsgegevens getoond"
+
+
+async def test_regel_7_elk_persoonsgegevensveld_van_een_casus_wordt_bij_lezen_geaudit(api, beslisser):
+    """Every field of Casus or Inwoner mapped to persoonsgegevens records its category when it is read alone."""
+    velden = {v: r for v, r in beslisser.velden().items() if r.startswith("persoonsgegevens.")}
+    assert velden
+    for veld, resource in sorted(velden.items()):
+        typenaam, naam = veld.split(".")
+        selectie = {"Casus.inwoner": "inwoner { __typename }"}.get(
+            veld, naam if typenaam == "Casus" else f"inwoner {{ {naam} }}"
+        )
+        casus = await registreer_casus(api, NIJMEGEN)
+        voor = len(await _lezingen(api, intern_id(casus["id"])))
+        antwoord = await api.als("consulent", NIJMEGEN, f'{{ casus(id: "{casus["id"]}") {{ {selectie} }} }}')
+        assert "errors" not in antwoord, (veld, antwoord)
+        nieuw = (await _lezingen(api, intern_id(casus["id"])))[voor:]
+        assert [r["categorieen"] for r in nieuw] == [[resource]], veld
+        assert nieuw[0]["doel"] == "uitvoering", veld
