@@ -230,3 +230,23 @@ async def test_regel_7_elk_persoonsgegevensveld_van_een_casus_wordt_bij_lezen_ge
         nieuw = (await _lezingen(api, intern_id(casus["id"])))[voor:]
         assert [r["categorieen"] for r in nieuw] == [[resource]], veld
         assert nieuw[0]["doel"] == "uitvoering", veld
+
+
+async def test_regel_1_node_met_alleen_typename_onthult_geen_bestaan_aan_wie_het_niet_mag_zien(api):
+    """``__typename`` is outside the plan (and was outside the per-field guard): the domain must still refuse."""
+    casus = await registreer_casus(api, NIJMEGEN)
+    signaal = await signaal_in_stap_1(api)
+    document = "query($id: ID!) { node(id: $id) { __typename } }"
+    gevallen = [
+        (casus["id"], "rmz_medewerker", None),
+        (casus["id"], "contractmanager", None),
+        (casus["id"], "beheerder", None),
+        (casus["id"], "privacy_officer", NIJMEGEN),
+        (casus["id"], "consulent", WIJCHEN),
+        (signaal["id"], "backoffice", NIJMEGEN),
+        (signaal["id"], "contractmanager", None),
+        (signaal["id"], "consulent", WIJCHEN),
+    ]
+    for id_, rol, gemeente in gevallen:
+        antwoord = await api.als(rol, gemeente, document, {"id": id_})
+        assert not (antwoord.get("data") or {}).get("node"), (rol, gemeente, antwoord)
