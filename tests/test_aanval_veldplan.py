@@ -250,3 +250,23 @@ async def test_regel_1_node_met_alleen_typename_onthult_geen_bestaan_aan_wie_het
     for id_, rol, gemeente in gevallen:
         antwoord = await api.als(rol, gemeente, document, {"id": id_})
         assert not (antwoord.get("data") or {}).get("node"), (rol, gemeente, antwoord)
+
+
+# --- geen pre-ping meer: de andere ingangen na een herstart van PostgreSQL
+
+
+async def test_auditlog_export_en_health_na_verbroken_verbindingen_antwoorden_gewoon(api):
+    """The GraphQL route retries once on a connection the server closed; the export and /health must not fail."""
+    if api.engine.dialect.name != "postgresql":
+        pytest.skip("het verbreken van verbindingen door de server speelt op PostgreSQL")
+    from tests.test_verbinding_herstel import _verbreek_alle_verbindingen
+
+    await registreer_casus(api, NIJMEGEN)
+    kop = {"Authorization": f"Bearer {api.token('privacy_officer', NIJMEGEN)}"}
+    assert (await api.client.get("/auditlog/export", headers=kop)).status_code == 200
+    assert (await api.client.get("/health")).status_code == 200
+    assert await _verbreek_alle_verbindingen(api) >= 1
+    export = await api.client.get("/auditlog/export", headers=kop)
+    assert export.status_code == 200, export.text
+    assert await _verbreek_alle_verbindingen(api) >= 0
+    assert (await api.client.get("/health")).status_code == 200
