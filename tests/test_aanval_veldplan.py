@@ -270,3 +270,8 @@ async def test_auditlog_export_en_health_na_verbroken_verbindingen_antwoorden_ge
     assert export.status_code == 200, export.text
     assert await _verbreek_alle_verbindingen(api) >= 0
     assert (await api.client.get("/health")).status_code == 200
+    # /ready must not send the operator to 'regiekamer migrate' because a pooled connection was closed
+    assert (await api.client.get("/ready")).status_code == 200
+    assert await _verbreek_alle_verbindingen(api) >= 1
+    gereed = await api.client.get("/ready")
+    assert gereed.status_code == 200, gereed.text
