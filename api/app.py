@@ -253,13 +253,20 @@ async def graphiql(request: Request) -> Response:
 
 async def health(request: Request) -> Response:
     t: Toestand = request.app.state.toestand
-    try:
-        async with t.engine.connect() as conn:
-            await lezend_db(conn)  # a health check never waits for a writer
-            await conn.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("Database antwoordt niet")
-        return JSONResponse({"status": "database onbereikbaar"}, status_code=503)
+    for poging in (1, 2):
+        try:
+            async with t.engine.connect() as conn:
+                await lezend_db(conn)  # a health check never waits for a writer
+                await conn.execute(text("SELECT 1"))
+        except DBAPIError as e:
+            if poging == 1 and e.connection_invalidated:
+                continue  # no pre-ping: a pooled connection the server closed; once more on a fresh one
+            log.exception("Database antwoordt niet")
+            return JSONResponse({"status": "database onbereikbaar"}, status_code=503)
+        except Exception:
+            log.exception("Database antwoordt niet")
+            return JSONResponse({"status": "database onbereikbaar"}, status_code=503)
+        break
     return JSONResponse({"status": "ok"})
 
 

@@ -37,18 +37,7 @@ class Casus(Node):
     gewijzigd_op: datetime
 
     @classmethod
-    def uit(cls, rij: CasusRij, ctx: Context) -> Casus:
-        """De casus zoals ze wordt uitgegeven: de persoonsgegevens die de operatie erop leest, worden geaudit."""
-        for typenaam in GEAUDITEERDE_TYPEN:
-            for categorie, doel in ctx.plan.lezingen_van(typenaam):
-                ctx.vz.lezing(
-                    categorie,
-                    object_type="casus",
-                    object_id=rij.id,
-                    verantwoordelijke=rij.gemeente_code,
-                    betrokkene=rij.pseudoniem,
-                    doel=doel,
-                )
+    def uit(cls, rij: CasusRij) -> Casus:
         return cls(
             id=globale_id("Casus", rij.id),
             _rij=rij,
@@ -57,24 +46,48 @@ class Casus(Node):
             gewijzigd_op=rij.gewijzigd_op,
         )
 
+    def _lezing(self, ctx: Context, veld: str) -> None:
+        """Legt vast dat dit veld persoonsgegevens van deze casus toont, met het doel uit het plan.
+
+        Recorded when the field is resolved, not when the casus is handed out: a casus of which only the id
+        is shown, a field skipped by ``@skip``/``@include`` or one in a fragment of another operation is no
+        read. The Inwoner's own fields are reached only through ``Casus.inwoner``: recorded with it.
+        """
+        paren = ctx.plan.lezingen_van_veld("Casus", veld)
+        if veld == "inwoner":
+            paren += ctx.plan.lezingen_van("Inwoner")
+        for categorie, doel in paren:
+            ctx.vz.lezing(
+                categorie,
+                object_type="casus",
+                object_id=self._rij.id,
+                verantwoordelijke=self._rij.gemeente_code,
+                betrokkene=self._rij.pseudoniem,
+                doel=doel,
+            )
+
     @strawberry.field
     def gemeente(self, info: Info[Context, None]) -> Gemeente:
         return direct(info.context.loaders.gemeente, self._rij.gemeente_code, Gemeente.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
     def inwoner(self, info: Info[Context, None]) -> Inwoner | None:
+        self._lezing(info.context, "inwoner")
         return direct(info.context.loaders.persoonsgegevens, self._rij.id, Inwoner.uit)  # type: ignore[return-value]
 
     @strawberry.field(description="Leeg nadat de bewaartermijn is verstreken.")
     def hulpvraag(self, info: Info[Context, None]) -> str | None:
+        self._lezing(info.context, "hulpvraag")
         return direct(info.context.loaders.persoonsgegevens, self._rij.id, _hulpvraag)  # type: ignore[return-value]
 
     @strawberry.field
-    def leefdomeinen(self) -> list[Leefdomein]:
+    def leefdomeinen(self, info: Info[Context, None]) -> list[Leefdomein]:
+        self._lezing(info.context, "leefdomeinen")
         return [Leefdomein(d) for d in self._rij.leefdomeinen]
 
     @strawberry.field
-    def urgentie(self) -> Urgentie:
+    def urgentie(self, info: Info[Context, None]) -> Urgentie:
+        self._lezing(info.context, "urgentie")
         return Urgentie(self._rij.urgentie)
 
 

@@ -11,7 +11,9 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -45,6 +47,26 @@ def _fout(code: str, bericht: str, request_id: str, veld: str | None = None) -> 
                         headers={"X-Request-Id": request_id})  # fmt: skip
 
 
+async def _begin_export(
+    t: Any, actor: Any, request_id: str, van: datetime | None, tot: datetime | None, opnieuw: bool = False
+) -> Any:
+    """Legt de export vast (geaudit) en geeft de opdracht; eenmaal opnieuw op een door de server gesloten verbinding.
+
+    There is no pre-ping per request (``domein.opslag.db``): like ``api.app.voer_uit``, a pooled connection the
+    database closed fails on the first statement, before anything was read or written, and is tried once more.
+    """
+    begonnen = False
+    try:
+        async with werkeenheid(t.engine, request_id) as eenheid:
+            vz, _ = await t.verzoek(actor, eenheid.conn, request_id, eenheid.audit)
+            begonnen = True
+            return auditlog.begin_export(vz, van, tot)
+    except DBAPIError as e:
+        if begonnen or opnieuw or not e.connection_invalidated:
+            raise
+        return await _begin_export(t, actor, request_id, van, tot, opnieuw=True)
+
+
 async def auditlog_export(request: Request) -> Response:
     t = request.app.state.toestand
     request_id = str(uuid.uuid4())
@@ -59,9 +81,7 @@ async def auditlog_export(request: Request) -> Response:
     except OngeldigeInvoer as e:
         return _fout(e.code, e.bericht, request_id, e.veld)
     try:
-        async with werkeenheid(t.engine, request_id) as eenheid:
-            vz, _ = await t.verzoek(actor, eenheid.conn, request_id, eenheid.audit)
-            opdracht = auditlog.begin_export(vz, van, tot)
+        opdracht = await _begin_export(t, actor, request_id, van, tot)
     except DomeinFout as e:
         return _fout(e.code, e.bericht, request_id, e.veld)
     except Exception as e:

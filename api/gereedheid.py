@@ -17,7 +17,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,12 +36,18 @@ def nieuwste_migraties() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
-async def reden_niet_gereed(engine: AsyncEngine) -> str | None:
+async def reden_niet_gereed(engine: AsyncEngine, opnieuw: bool = False) -> str | None:
     """Waarom de dienst niet gereed is, in het Nederlands; None als hij gereed is."""
+    verbroken = False
     try:
         async with engine.connect() as conn:
             try:
                 versies = {r[0] for r in await conn.execute(text("SELECT version_num FROM alembic_version"))}
+            except DBAPIError as e:
+                if e.connection_invalidated:
+                    verbroken = True  # no pre-ping: a pooled connection the server closed, not a missing schema
+                    raise
+                return "het databaseschema ontbreekt; voer 'regiekamer migrate' uit"
             except SQLAlchemyError:
                 return "het databaseschema ontbreekt; voer 'regiekamer migrate' uit"
             if versies != nieuwste_migraties():
@@ -55,6 +61,8 @@ async def reden_niet_gereed(engine: AsyncEngine) -> str | None:
                 log.warning("Gereedheid: database weigert te schrijven (%s)", type(e).__name__)
                 return "de database neemt geen schrijfopdrachten aan (alleen-lezen of vol)"
     except (SQLAlchemyError, OSError) as e:
+        if verbroken and not opnieuw:
+            return await reden_niet_gereed(engine, opnieuw=True)
         log.warning("Gereedheid: database onbereikbaar: %s", type(e).__name__)
         return "de database is onbereikbaar"
     if engine.dialect.name == "sqlite" and vrije_ruimte(str(engine.url.database or "")) < MIN_VRIJE_SCHIJFRUIMTE:

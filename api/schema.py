@@ -83,7 +83,7 @@ async def _node(info: I, globaal: str) -> Node:
     typenaam, id_ = lees_globale_id(globaal)
     vz, loaders = info.context.vz, info.context.loaders
     if typenaam == "Casus":
-        return Casus.uit(await casussen.op_id(vz, id_), info.context)
+        return Casus.uit(await casussen.op_id(vz, id_))
     if typenaam == "Aanbieder":
         return Aanbieder.uit(await aanbieders.op_id(vz, id_))
     if typenaam == "Signaal":
@@ -147,11 +147,11 @@ class Query:
         vz = info.context.vz
         pagina = await casussen.zoek(vz, first, after)
         await casus_pagina(info.context, [rij for _, rij in pagina.items])
-        return verbinding(pagina, lambda rij: Casus.uit(rij, info.context), lambda: casussen.tel(vz))
+        return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
 
     @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
     async def casus(self, info: I, id: strawberry.ID) -> Casus | None:
-        return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]), info.context)
+        return Casus.uit(await casussen.op_id(info.context.vz, lees_globale_id(id, "Casus")[1]))
 
     @strawberry.field
     async def node(self, info: I, id: strawberry.ID) -> Node | None:
@@ -245,7 +245,7 @@ class Mutation:
             leefdomeinen=list(input.leefdomeinen),
             urgentie=input.urgentie,
         )
-        return Casus.uit(await casussen.registreer(info.context.vz, invoer), info.context)
+        return Casus.uit(await casussen.registreer(info.context.vz, invoer))
 
     @strawberry.mutation
     async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:
@@ -354,7 +354,7 @@ class Mutation:
     @strawberry.mutation(description="Beëindigt een casus; daarna loopt de bewaartermijn.")
     async def sluit_casus(self, info: I, input: SluitCasusInput) -> Casus:
         casus_id = lees_globale_id(input.casus_id, "Casus")[1]
-        return Casus.uit(await casussen.sluit(info.context.vz, casus_id, input.reden), info.context)
+        return Casus.uit(await casussen.sluit(info.context.vz, casus_id, input.reden))
 
     @strawberry.mutation(description="Privacy officer: legt een datalek vast en informeert meteen de anderen.")
     async def registreer_datalek(self, info: I, input: RegistreerDatalekInput) -> Datalek:

@@ -120,7 +120,7 @@ class Signaal(Node):
 
     @strawberry.field(description="De gekoppelde casus, alleen binnen uw bereik.")
     async def casus(self, info: I) -> Casus | None:
-        return await optioneel(info.context.loaders.casus, self._rij.casus_id, lambda rij: Casus.uit(rij, info.context))
+        return await optioneel(info.context.loaders.casus, self._rij.casus_id, Casus.uit)
 
     @strawberry.field
     async def stappen(self, info: I) -> list[Stap]:

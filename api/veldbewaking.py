@@ -3,7 +3,7 @@
 Only an operation whose plan (``api.veldplan``) has a denied field runs with this per-field guard: it
 answers the denial at the exact path (the rest of the answer stays), and records the denial in the audit.
 ``beleid/velden.csv`` maps every ``Type.veld`` to a resource; a field without a mapping is denied. The
-reads of persoonsgegevens are recorded by the resolvers that hand out their objects, from the plan.
+reads of persoonsgegevens are recorded by the resolvers of those fields (``Casus._lezing``), from the plan.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ interface or union: for every concrete type it can be). The plan says:
 - which fields are denied: only an operation with a denied field runs with the per-field guard
   (``api.veldbewaking``), which answers the denial at the exact path; every other operation runs without
   any per-cell hook;
-- which persoonsgegevens resources are read on objects of each type, with the doel of that resource's
-  decision: the resolvers that hand out such objects record the read once per object (``lezingen``);
+- which persoonsgegevens resources are read on objects of each type and by each field, with the doel of
+  that resource's decision: the resolvers of those fields record the read on their object (merged into one
+  audit record per object per request), only when the field is actually resolved (``lezingen_van_veld``);
 - whether the operation writes audit when it reads (persoonsgegevens, a melding's free text, a denial):
   on SQLite such a query takes the write lock at once.
 
@@ -53,6 +54,8 @@ class Veldplan:
     geweigerd: frozenset[Veld]
     lezingen: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Per type: the (persoonsgegevens resource, doel) pairs its selected, allowed fields read."""
+    lezingen_per_veld: dict[Veld, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """Per (type, field): the (persoonsgegevens resource, doel) pair its read records, if allowed."""
     geaudit_bij_lezen: bool = False
 
     def kiest(self, typenaam: str, veld: str) -> bool:
@@ -61,6 +64,9 @@ class Veldplan:
 
     def lezingen_van(self, typenaam: str) -> tuple[tuple[str, str], ...]:
         return self.lezingen.get(typenaam, ())
+
+    def lezingen_van_veld(self, typenaam: str, veld: str) -> tuple[tuple[str, str], ...]:
+        return self.lezingen_per_veld.get((typenaam, veld), ())
 
 
 class _Verzamelaar(Visitor):
@@ -103,6 +109,7 @@ def velden_van(schema: GraphQLSchema, document: DocumentNode, operatie: str | No
 def maak_plan(velden: frozenset[Veld], beslisser: CasbinBeslisser, actor: Actor) -> Veldplan:
     geweigerd: set[Veld] = set()
     lezingen: dict[str, set[tuple[str, str]]] = {}
+    per_veld: dict[Veld, tuple[tuple[str, str], ...]] = {}
     geaudit = False
     for ouder, naam in velden:
         veld = f"{ouder}.{naam}"
@@ -115,10 +122,12 @@ def maak_plan(velden: frozenset[Veld], beslisser: CasbinBeslisser, actor: Actor)
             geweigerd.add((ouder, naam))
         elif resource.startswith(PERSOONSGEGEVENS):
             lezingen.setdefault(ouder, set()).add((resource, besluit.doel or ""))
+            per_veld[(ouder, naam)] = ((resource, besluit.doel or ""),)
     return Veldplan(
         gekozen=velden,
         geweigerd=frozenset(geweigerd),
         lezingen={t: tuple(sorted(paren)) for t, paren in lezingen.items()},
+        lezingen_per_veld=per_veld,
         geaudit_bij_lezen=geaudit or bool(geweigerd),
     )
 
