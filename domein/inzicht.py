@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domein.actor import GEMEENTEN, ROB
 from domein.fouten import OngeldigeInvoer
-from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting
-from domein.onthulling import Insider, Sleutel, beschermingsblokken
-from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand
+from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting, Tabel, verdeling_als_tekst
+from domein.onthulling import Bescherming, Blok, Insider, Sleutel, beschermingsblokken
+from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand, statistiek_maandcel, statistiek_maandtabel
 from domein.route import LADDERSTAPPEN, RMZ_ZELF_ONTVANGEN
 from domein.toegang import Actie, Bereik
 from domein.verzoek import Verzoek
@@ -161,49 +163,188 @@ def _meting(
     return m
 
 
-async def _laad(
-    vz: Verzoek, maanden: Sequence[str], vandaag: date, zonder: frozenset[str] = frozenset()
-) -> dict[str, Maand]:
-    """De beschermde maanden; ``zonder``: stappen die deze lezer niet kent en die dus ook niet meetellen."""
-    variant = "".join(f"|zonder {z}" for z in sorted(zonder))  # its own atoms, protection and cache entry
-    versies = {
-        r.maand: r.versie
-        for r in await vz.conn.execute(
-            sa.select(statistiek_maand.c.maand, statistiek_maand.c.versie).where(statistiek_maand.c.maand.in_(maanden))
-        )
-    }
+VARIANT_KOLOM = {
+    Dimensie.STAP: "stap",
+    Dimensie.AANBIEDER: "aanbieder_id",
+    Dimensie.GEMEENTE: "gemeente_code",
+    Dimensie.CATEGORIE: "categorie",
+}
+"""The column of ``statistiek_maandcel`` that holds each atom dimension ('' when outside the grouping)."""
+
+
+def _groepering(dims: tuple[Dimensie, ...]) -> str:
+    return ",".join(d.value for d in dims)
+
+
+def _variant(zonder: frozenset[str]) -> str:
+    return ",".join(f"zonder {z}" for z in sorted(zonder))
+
+
+async def _versies(vz: Verzoek, maanden: Sequence[str]) -> dict[str, int]:
+    query = sa.select(statistiek_maand.c.maand, statistiek_maand.c.versie).where(statistiek_maand.c.maand.in_(maanden))
+    return {r.maand: r.versie for r in await vz.conn.execute(query)}
+
+
+async def _lees_bewaard(
+    vz: Verzoek, versies: dict[str, int], variant: str, k: int, dims: tuple[Dimensie, ...]
+) -> dict[str, list[Any]]:
+    """The stored cells of one grouping for these months, each of exactly the given version (one statement)."""
+    h, c = statistiek_maandtabel.c, statistiek_maandcel.c
+    sleutel = ("maand", "variant", "k", "groepering", "versie")
+    query = (
+        sa.select(h.maand, *(c[VARIANT_KOLOM[d]] for d in dims), c.aantal, c.doorlooptijden, c.beslist)
+        .add_columns(c.binnen_termijn, c.publiceerbaar, c.blok, c.blok_veilig)
+        .select_from(statistiek_maandtabel.outerjoin(statistiek_maandcel, sa.and_(*(c[n] == h[n] for n in sleutel))))
+        .where(h.variant == variant, h.k == k, h.groepering == _groepering(dims))
+        .where(sa.or_(*(sa.and_(h.maand == m, h.versie == v) for m, v in versies.items())))
+    )
+    uit: dict[str, list[Any]] = {}
+    for r in await vz.conn.execute(query):
+        rijen = uit.setdefault(r[0], [])
+        if r.aantal is not None:  # a stored, empty table has its header and no cells
+            rijen.append(r)
+    return uit
+
+
+def _tabel_uit(rijen: list[Any], n: int) -> Tabel:
+    return {tuple(r[1 : n + 1]): (Meting.bewaard(r[n + 1], r[n + 2], r[n + 3], r[n + 4]), r[n + 5]) for r in rijen}
+
+
+def _maand_uit(versie: int, rijen: list[Any]) -> Maand:
+    """A month's atoms and their blocks, as stored."""
+    n = len(ATOOM)
+    tabel = _tabel_uit(rijen, n)
+    leden: dict[int, list[Sleutel]] = {}
+    veilig: dict[int, bool] = {}
+    for r in rijen:
+        leden.setdefault(r.blok, []).append(tuple(r[1 : n + 1]))
+        veilig[r.blok] = r.blok_veilig
+    blokken = [Blok(frozenset(a), sum(tabel[s][0].aantal for s in a), veilig[i]) for i, a in sorted(leden.items())]
+    return Maand(versie, {s: m for s, (m, _) in tabel.items()}, Bescherming(blokken), {ATOOM: tabel})
+
+
+async def _bewaar(
+    vz: Verzoek, versies: dict[str, int], variant: str, k: int, dims: tuple[Dimensie, ...], maanden: dict[str, Maand]
+) -> None:
+    """Stores one grouping of these months, each for the version its facts were read at; older versions go.
+
+    Two processes may store the same month and version at once: both computed the same cells from the same
+    facts, so whoever comes second adds nothing (ON CONFLICT DO NOTHING)."""
+    if not versies:
+        return
+    for tabel in (statistiek_maandcel, statistiek_maandtabel):
+        oud = sa.or_(*(sa.and_(tabel.c.maand == m, tabel.c.versie < v) for m, v in versies.items()))
+        await vz.conn.execute(tabel.delete().where(tabel.c.variant == variant, tabel.c.k == k, oud))
+    groepering = _groepering(dims)
+    kop = [{"maand": m, "variant": variant, "k": k, "groepering": groepering, "versie": v} for m, v in versies.items()]
+    leeg = dict.fromkeys(VARIANT_KOLOM.values(), "")
+    rijen = []
+    for m, v in sorted(versies.items()):
+        maand = maanden[m]
+        for sleutel, (meting, vrij) in sorted(maand.tabel(dims).items(), key=lambda x: repr(x[0])):
+            rij = kop[0] | {"maand": m, "versie": v} | leeg
+            rij |= {VARIANT_KOLOM[d]: w for d, w in zip(dims, sleutel, strict=True)}
+            rij |= {
+                "aantal": meting.aantal,
+                "beslist": meting.beslist,
+                "binnen_termijn": meting.binnen_termijn,
+                "doorlooptijden": verdeling_als_tekst(meting.doorlooptijden),
+                "publiceerbaar": vrij,
+                "blok": None,
+                "blok_veilig": None,
+            }
+            if dims == ATOOM:
+                blok = maand.bescherming.blok_van(sleutel)
+                rij |= {"blok": blok, "blok_veilig": maand.bescherming.blokken[blok].veilig}
+            rijen.append(rij)
+    await _voeg_toe_zonder_conflict(vz, statistiek_maandtabel, kop)
+    await _voeg_toe_zonder_conflict(vz, statistiek_maandcel, rijen)
+
+
+async def _voeg_toe_zonder_conflict(vz: Verzoek, tabel: sa.Table, rijen: list[dict[str, Any]]) -> None:
+    if rijen:
+        insert = postgresql.insert if vz.conn.dialect.name == "postgresql" else sqlite.insert
+        await vz.conn.execute(insert(tabel).on_conflict_do_nothing(), rijen)
+
+
+async def _bereken(
+    vz: Verzoek, versies: dict[str, int], variant: str, zonder: frozenset[str]
+) -> tuple[dict[str, Maand], dict[str, int]]:
+    """Atoms and blocks from the stapgebeurtenissen; also which months kept their version while being read."""
+    s = stapgebeurtenis.c
+    kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
+    kolom[Dimensie.CATEGORIE] = s.categorie
+    query = sa.select(
+        s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
+    ).where(s.maand.in_(sorted(versies)), s.stap.not_in(sorted(zonder)))
+    atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in versies}
+    n = len(ATOOM)
+    for r in await vz.conn.execute(query):
+        per_atoom = atomen[r[0]]
+        sleutel = tuple(r[1 : n + 1])
+        meting = per_atoom.get(sleutel)
+        if meting is None:
+            meting = per_atoom[sleutel] = Meting()
+        _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], r[n + 4], sluitdag(r[0]))
+    # Read after the facts: a version unchanged since before them means the facts are exactly that version
+    # (a change raises the version in its own transaction), so only then is the month stored or cached.
+    na = await _versies(vz, sorted(versies))
     k = vz.drempels.k
-    uit = {m: vz.statistiekcache.get(m + variant, versies[m], k, vandaag) for m in maanden if m in versies}
-    oud = [m for m, v in uit.items() if v is None]
-    if oud:
-        s = stapgebeurtenis.c
-        kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
-        kolom[Dimensie.CATEGORIE] = s.categorie
-        query = sa.select(
-            s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
-        ).where(s.maand.in_(oud), s.stap.not_in(sorted(zonder)))
-        atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
-        n = len(ATOOM)
-        for r in await vz.conn.execute(query):
-            per_atoom = atomen[r[0]]
-            sleutel = tuple(r[1 : n + 1])
-            meting = per_atoom.get(sleutel)
-            if meting is None:
-                meting = per_atoom[sleutel] = Meting()
-            _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], r[n + 4], sluitdag(r[0]))
-        for m in oud:
-            tellingen = {a: v.aantal for a, v in atomen[m].items()}
-            bescherming = vz.statistiekcache.bescherming(
-                m + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
-            )
-            maand = Maand(versies[m], atomen[m], bescherming)
-            vz.statistiekcache.put(m + variant, k, vandaag, maand)
-            uit[m] = maand
-    return {m: v for m, v in uit.items() if v is not None}
+    uit = {}
+    for m, v in versies.items():
+        tellingen = {a: x.aantal for a, x in atomen[m].items()}
+        bescherming = vz.statistiekcache.bescherming(
+            m + "|" + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
+        )
+        uit[m] = Maand(v, atomen[m], bescherming)
+    return uit, {m: v for m, v in versies.items() if na.get(m) == v}
 
 
-def combineer(
-    per_maand: dict[str, Maand],
+async def _laad(
+    vz: Verzoek, versies: dict[str, int], intern: tuple[Dimensie, ...], zonder: frozenset[str] = frozenset()
+) -> tuple[dict[str, Tabel], bool]:
+    """The protected tables of grouping ``intern`` per month, and whether all are of the versions asked for.
+
+    From the process when it has them; else from the stored tables; else from the stored atoms and blocks
+    (then the grouping is stored too); else from the stapgebeurtenissen (then atoms, blocks and grouping
+    are stored). ``zonder``: stappen this reader does not know, which therefore do not count at all."""
+    variant, k, cache = _variant(zonder), vz.drempels.k, vz.statistiekcache
+    uit: dict[str, Tabel] = {}
+    for m, v in versies.items():
+        t = cache.tabel(m, variant, k, v, intern)
+        if t is not None:
+            uit[m] = t
+    vast = True
+    ontbreekt = {m: v for m, v in versies.items() if m not in uit}
+    if ontbreekt:
+        for m, rijen in (await _lees_bewaard(vz, ontbreekt, variant, k, intern)).items():
+            uit[m] = _tabel_uit(rijen, len(intern))
+            cache.zet_tabel(m, variant, k, ontbreekt[m], intern, uit[m])
+        ontbreekt = {m: v for m, v in ontbreekt.items() if m not in uit}
+    if ontbreekt:
+        maanden: dict[str, Maand] = {}
+        bewaarbaar: dict[str, int] = {}
+        if intern != ATOOM:
+            for m, rijen in (await _lees_bewaard(vz, ontbreekt, variant, k, ATOOM)).items():
+                maanden[m], bewaarbaar[m] = _maand_uit(ontbreekt[m], rijen), ontbreekt[m]
+        nieuw = {m: v for m, v in ontbreekt.items() if m not in maanden}
+        if nieuw:
+            berekend, ongewijzigd = await _bereken(vz, nieuw, variant, zonder)
+            await _bewaar(vz, ongewijzigd, variant, k, ATOOM, berekend)
+            maanden |= berekend
+            bewaarbaar |= ongewijzigd
+            vast = len(ongewijzigd) == len(nieuw)
+        if intern != ATOOM:
+            await _bewaar(vz, bewaarbaar, variant, k, intern, maanden)
+        for m, maand in maanden.items():
+            uit[m] = maand.tabel(intern)
+            if m in bewaarbaar:
+                cache.zet_tabel(m, variant, k, bewaarbaar[m], intern, uit[m])
+    return uit, vast
+
+
+def _som(
+    tabellen: Mapping[str, Tabel],
     maanden: Sequence[str],
     intern: tuple[Dimensie, ...],
     gevraagd: Sequence[Dimensie],
@@ -211,20 +352,39 @@ def combineer(
 ) -> dict[tuple[Hashable, ...], tuple[Meting, bool]]:
     """Sums the monthly cells of grouping ``intern`` over the period; a sum is published only when every
     month's part is (a period reveals nothing beyond its months, so adjacent periods cannot be differenced)."""
+    # Each output dimension comes from the cell key (its index in ``intern``) or is the month (-1).
+    bron = [intern.index(d) if d in intern else -1 for d in Dimensie if d in gevraagd or d in intern]
+    gi = intern.index(Dimensie.GEMEENTE) if Dimensie.GEMEENTE in intern else None
+    zichtbaar = set(gemeenten)
     cellen: dict[tuple[Hashable, ...], tuple[Meting, bool]] = {}
     for m in maanden:
-        if m not in per_maand:
+        if m not in tabellen:
             continue
-        for sleutel, (meting, vrij) in per_maand[m].tabel(intern).items():
-            waarden: dict[Dimensie, Hashable] = dict(zip(intern, sleutel, strict=True))
-            if Dimensie.GEMEENTE in waarden and waarden[Dimensie.GEMEENTE] not in gemeenten:
+        for sleutel, (meting, vrij) in tabellen[m].items():
+            if gi is not None and sleutel[gi] not in zichtbaar:
                 continue
-            waarden[Dimensie.MAAND] = m
-            doel = tuple(waarden[d] for d in Dimensie if d in gevraagd or d in intern)
-            som, som_vrij = cellen.get(doel, (Meting(), True))
+            doel = tuple(m if i < 0 else sleutel[i] for i in bron)
+            bestaand = cellen.get(doel)
+            if bestaand is None:
+                som = Meting()
+                cellen[doel] = (som, vrij)
+            else:
+                som = bestaand[0]
+                if not vrij and bestaand[1]:
+                    cellen[doel] = (som, False)
             som.voeg_toe(meting)
-            cellen[doel] = (som, som_vrij and vrij)
     return cellen
+
+
+def combineer(
+    per_maand: Mapping[str, Maand],
+    maanden: Sequence[str],
+    intern: tuple[Dimensie, ...],
+    gevraagd: Sequence[Dimensie],
+    gemeenten: Sequence[str],
+) -> dict[tuple[Hashable, ...], tuple[Meting, bool]]:
+    """The cells of a period, from each month's atoms and blocks (see ``_som``)."""
+    return _som({m: v.tabel(intern) for m, v in per_maand.items()}, maanden, intern, gevraagd, gemeenten)
 
 
 def _domeinen(
@@ -259,9 +419,41 @@ async def signaal_statistiek(
     # A gemeente's figures hold only what it knows of itself: what the RMZ received about it from inwoners
     # and professionals stays out entirely, also out of the suppression of its own cells (no tipping off).
     zonder = frozenset() if besluit.bereik is Bereik.REGIO else frozenset({RMZ_ZELF_ONTVANGEN})
-    per_maand = await _laad(vz, maanden, vandaag, zonder)
+    versies = await _versies(vz, maanden)
+    # The finished answer depends on nothing else: the version of every month, k and the view.
+    sleutel = (
+        _variant(zonder),
+        vz.drempels.k,
+        tuple((m, versies.get(m)) for m in maanden),
+        intern,
+        tuple(gevraagd),
+        tuple(gemeenten),
+    )
+    antwoord: list[Cel] | None = vz.statistiekcache.antwoord(sleutel)
+    if antwoord is None:
+        tabellen, vast = await _laad(vz, versies, intern, zonder)
+        antwoord = _antwoord(tabellen, maanden, intern, gevraagd, gemeenten, vz.drempels.k)
+        if vast:
+            vz.statistiekcache.zet_antwoord(sleutel, antwoord)
+    vz.raadpleging(
+        besluit,
+        object_type=RESOURCE,
+        object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
+        verantwoordelijke=verantwoordelijke,
+        activiteit="signaalstatistiek raadplegen",
+    )
+    return list(antwoord) if gemeenten else []
 
-    cellen = combineer(per_maand, maanden, intern, gevraagd, gemeenten)
+
+def _antwoord(
+    tabellen: Mapping[str, Tabel],
+    maanden: Sequence[str],
+    intern: tuple[Dimensie, ...],
+    gevraagd: Sequence[Dimensie],
+    gemeenten: Sequence[str],
+    k: int,
+) -> list[Cel]:
+    cellen = _som(tabellen, maanden, intern, gevraagd, gemeenten)
     uitvoer_dims = [d for d in Dimensie if d in gevraagd or d in intern]
     aanbieders = (
         {s[uitvoer_dims.index(Dimensie.AANBIEDER)] for s in cellen} if Dimensie.AANBIEDER in uitvoer_dims else set()
@@ -276,18 +468,9 @@ async def signaal_statistiek(
             "kortere periode.",
             veld="groepeerOp",
         )
-    vz.raadpleging(
-        besluit,
-        object_type=RESOURCE,
-        object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
-        verantwoordelijke=verantwoordelijke,
-        activiteit="signaalstatistiek raadplegen",
-    )
-    if not gemeenten:
-        return []
+    leeg = (Meting(), True)
     return [
-        _cel(dict(zip(uitvoer_dims, s, strict=True)), *cellen.get(s, (Meting(), True)), vz.drempels.k)
-        for s in itertools.product(*domeinen)
+        _cel(dict(zip(uitvoer_dims, s, strict=True)), *cellen.get(s, leeg), k) for s in itertools.product(*domeinen)
     ]
 
 
