@@ -23,6 +23,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -187,27 +188,37 @@ async def _versies(vz: Verzoek, maanden: Sequence[str]) -> dict[str, int]:
 
 async def _lees_bewaard(
     vz: Verzoek, versies: dict[str, int], variant: str, k: int, dims: tuple[Dimensie, ...]
-) -> dict[str, list[Any]]:
-    """The stored cells of one grouping for these months, each of exactly the given version (one statement)."""
+) -> tuple[dict[str, list[Any]], set[str]]:
+    """The stored cells of one grouping for these months, each of exactly the given version; and for which of
+    these months the atoms are stored (one statement)."""
     h, c = statistiek_maandtabel.c, statistiek_maandcel.c
+    groepering, atoom = _groepering(dims), _groepering(ATOOM)
     sleutel = ("maand", "variant", "k", "groepering", "versie")
     query = (
-        sa.select(h.maand, *(c[VARIANT_KOLOM[d]] for d in dims), c.aantal, c.doorlooptijden, c.beslist)
-        .add_columns(c.binnen_termijn, c.publiceerbaar, c.blok, c.blok_veilig)
-        .select_from(statistiek_maandtabel.outerjoin(statistiek_maandcel, sa.and_(*(c[n] == h[n] for n in sleutel))))
-        .where(h.variant == variant, h.k == k, h.groepering == _groepering(dims))
+        sa.select(h.maand, h.groepering, *(c[VARIANT_KOLOM[d]] for d in dims), c.aantal, c.doorlooptijden)
+        .add_columns(c.beslist, c.binnen_termijn, c.publiceerbaar, c.blok, c.blok_veilig)
+        .select_from(
+            statistiek_maandtabel.outerjoin(
+                statistiek_maandcel, sa.and_(*(c[n] == h[n] for n in sleutel), h.groepering == groepering)
+            )
+        )
+        .where(h.variant == variant, h.k == k, h.groepering.in_({groepering, atoom}))
         .where(sa.or_(*(sa.and_(h.maand == m, h.versie == v) for m, v in versies.items())))
     )
     uit: dict[str, list[Any]] = {}
+    met_atomen = set()
     for r in await vz.conn.execute(query):
-        rijen = uit.setdefault(r[0], [])
-        if r.aantal is not None:  # a stored, empty table has its header and no cells
-            rijen.append(r)
-    return uit
+        if r.groepering == atoom:
+            met_atomen.add(r.maand)
+        if r.groepering == groepering:
+            rijen = uit.setdefault(r.maand, [])
+            if r.aantal is not None:  # a stored, empty table has its header and no cells
+                rijen.append(r)
+    return uit, met_atomen
 
 
 def _tabel_uit(rijen: list[Any], n: int) -> Tabel:
-    return {tuple(r[1 : n + 1]): (Meting.bewaard(r[n + 1], r[n + 2], r[n + 3], r[n + 4]), r[n + 5]) for r in rijen}
+    return {tuple(r[2 : n + 2]): (Meting.bewaard(r[n + 2], r[n + 3], r[n + 4], r[n + 5]), r[n + 6]) for r in rijen}
 
 
 def _maand_uit(versie: int, rijen: list[Any]) -> Maand:
@@ -217,47 +228,55 @@ def _maand_uit(versie: int, rijen: list[Any]) -> Maand:
     leden: dict[int, list[Sleutel]] = {}
     veilig: dict[int, bool] = {}
     for r in rijen:
-        leden.setdefault(r.blok, []).append(tuple(r[1 : n + 1]))
+        leden.setdefault(r.blok, []).append(tuple(r[2 : n + 2]))
         veilig[r.blok] = r.blok_veilig
     blokken = [Blok(frozenset(a), sum(tabel[s][0].aantal for s in a), veilig[i]) for i, a in sorted(leden.items())]
     return Maand(versie, {s: m for s, (m, _) in tabel.items()}, Bescherming(blokken), {ATOOM: tabel})
 
 
 async def _bewaar(
-    vz: Verzoek, versies: dict[str, int], variant: str, k: int, dims: tuple[Dimensie, ...], maanden: dict[str, Maand]
+    vz: Verzoek,
+    variant: str,
+    k: int,
+    groeperingen: list[tuple[tuple[Dimensie, ...], dict[str, int]]],
+    maanden: dict[str, Maand],
 ) -> None:
-    """Stores one grouping of these months, each for the version its facts were read at; older versions go.
+    """Stores groupings of months, each month for the version its facts were read at; older versions go (their
+    cells with them: ON DELETE CASCADE). Three statements.
 
     Two processes may store the same month and version at once: both computed the same cells from the same
     facts, so whoever comes second adds nothing (ON CONFLICT DO NOTHING)."""
+    versies = {m: v for _, vs in groeperingen for m, v in vs.items()}
     if not versies:
         return
-    for tabel in (statistiek_maandcel, statistiek_maandtabel):
-        oud = sa.or_(*(sa.and_(tabel.c.maand == m, tabel.c.versie < v) for m, v in versies.items()))
-        await vz.conn.execute(tabel.delete().where(tabel.c.variant == variant, tabel.c.k == k, oud))
-    groepering = _groepering(dims)
-    kop = [{"maand": m, "variant": variant, "k": k, "groepering": groepering, "versie": v} for m, v in versies.items()]
+    t = statistiek_maandtabel
+    oud = sa.or_(*(sa.and_(t.c.maand == m, t.c.versie < v) for m, v in versies.items()))
+    await vz.conn.execute(t.delete().where(t.c.variant == variant, t.c.k == k, oud))
+    kop = dict(variant=variant, k=k)
+    koppen, rijen = [], []
     leeg = dict.fromkeys(VARIANT_KOLOM.values(), "")
-    rijen = []
-    for m, v in sorted(versies.items()):
-        maand = maanden[m]
-        for sleutel, (meting, vrij) in sorted(maand.tabel(dims).items(), key=lambda x: repr(x[0])):
-            rij = kop[0] | {"maand": m, "versie": v} | leeg
-            rij |= {VARIANT_KOLOM[d]: w for d, w in zip(dims, sleutel, strict=True)}
-            rij |= {
-                "aantal": meting.aantal,
-                "beslist": meting.beslist,
-                "binnen_termijn": meting.binnen_termijn,
-                "doorlooptijden": verdeling_als_tekst(meting.doorlooptijden),
-                "publiceerbaar": vrij,
-                "blok": None,
-                "blok_veilig": None,
-            }
-            if dims == ATOOM:
-                blok = maand.bescherming.blok_van(sleutel)
-                rij |= {"blok": blok, "blok_veilig": maand.bescherming.blokken[blok].veilig}
-            rijen.append(rij)
-    await _voeg_toe_zonder_conflict(vz, statistiek_maandtabel, kop)
+    for dims, vs in groeperingen:
+        groepering = _groepering(dims)
+        for m, v in sorted(vs.items()):
+            koppen.append(kop | {"maand": m, "groepering": groepering, "versie": v})
+            maand = maanden[m]
+            # In key order: two processes storing the same month insert in the same order (no deadlock).
+            for sleutel, (meting, vrij) in sorted(maand.tabel(dims).items(), key=itemgetter(0)):
+                rij = koppen[-1] | leeg | {VARIANT_KOLOM[d]: w for d, w in zip(dims, sleutel, strict=True)}
+                rij |= {
+                    "aantal": meting.aantal,
+                    "beslist": meting.beslist,
+                    "binnen_termijn": meting.binnen_termijn,
+                    "doorlooptijden": verdeling_als_tekst(meting.doorlooptijden),
+                    "publiceerbaar": vrij,
+                    "blok": None,
+                    "blok_veilig": None,
+                }
+                if dims == ATOOM:
+                    blok = maand.bescherming.blok_van(sleutel)
+                    rij |= {"blok": blok, "blok_veilig": maand.bescherming.blokken[blok].veilig}
+                rijen.append(rij)
+    await _voeg_toe_zonder_conflict(vz, statistiek_maandtabel, koppen)
     await _voeg_toe_zonder_conflict(vz, statistiek_maandcel, rijen)
 
 
@@ -268,36 +287,43 @@ async def _voeg_toe_zonder_conflict(vz: Verzoek, tabel: sa.Table, rijen: list[di
 
 
 async def _bereken(
-    vz: Verzoek, versies: dict[str, int], variant: str, zonder: frozenset[str]
+    vz: Verzoek, maanden: Sequence[str], variant: str, zonder: frozenset[str]
 ) -> tuple[dict[str, Maand], dict[str, int]]:
-    """Atoms and blocks from the stapgebeurtenissen; also which months kept their version while being read."""
-    s = stapgebeurtenis.c
+    """Atoms and blocks from the stapgebeurtenissen, and the version of each month in the same statement (one
+    snapshot: a change raises its month's version in its own transaction), which is the version they belong to."""
+    s, v = stapgebeurtenis.c, statistiek_maand.c
     kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
     kolom[Dimensie.CATEGORIE] = s.categorie
-    query = sa.select(
-        s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
-    ).where(s.maand.in_(sorted(versies)), s.stap.not_in(sorted(zonder)))
-    atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in versies}
+    feiten = sa.and_(s.maand == v.maand, s.maand.in_(sorted(maanden)), s.stap.not_in(sorted(zonder)))
+    query = (
+        sa.select(v.maand, v.versie, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op)
+        .add_columns(s.doorlooptijd)
+        .select_from(statistiek_maand.outerjoin(stapgebeurtenis, feiten))
+        .where(v.maand.in_(sorted(maanden)))
+    )
+    atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in maanden}
+    versies: dict[str, int] = {}
+    gesloten = {m: sluitdag(m) for m in maanden}
     n = len(ATOOM)
     for r in await vz.conn.execute(query):
+        versies[r[0]] = r[1]
+        if r[2] is None:  # a month without (these) facts
+            continue
         per_atoom = atomen[r[0]]
-        sleutel = tuple(r[1 : n + 1])
+        sleutel = tuple(r[2 : n + 2])
         meting = per_atoom.get(sleutel)
         if meting is None:
             meting = per_atoom[sleutel] = Meting()
-        _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], r[n + 4], sluitdag(r[0]))
-    # Read after the facts: a version unchanged since before them means the facts are exactly that version
-    # (a change raises the version in its own transaction), so only then is the month stored or cached.
-    na = await _versies(vz, sorted(versies))
+        _tel_mee(meting, r[n + 2], r[n + 3], r[n + 4], r[n + 5], gesloten[r[0]])
     k = vz.drempels.k
     uit = {}
-    for m, v in versies.items():
+    for m, versie in versies.items():
         tellingen = {a: x.aantal for a, x in atomen[m].items()}
         bescherming = vz.statistiekcache.bescherming(
             m + "|" + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
         )
-        uit[m] = Maand(v, atomen[m], bescherming)
-    return uit, {m: v for m, v in versies.items() if na.get(m) == v}
+        uit[m] = Maand(versie, atomen[m], bescherming)
+    return uit, versies
 
 
 async def _laad(
@@ -314,33 +340,37 @@ async def _laad(
         t = cache.tabel(m, variant, k, v, intern)
         if t is not None:
             uit[m] = t
-    vast = True
     ontbreekt = {m: v for m, v in versies.items() if m not in uit}
-    if ontbreekt:
-        for m, rijen in (await _lees_bewaard(vz, ontbreekt, variant, k, intern)).items():
-            uit[m] = _tabel_uit(rijen, len(intern))
-            cache.zet_tabel(m, variant, k, ontbreekt[m], intern, uit[m])
-        ontbreekt = {m: v for m, v in ontbreekt.items() if m not in uit}
-    if ontbreekt:
-        maanden: dict[str, Maand] = {}
-        bewaarbaar: dict[str, int] = {}
-        if intern != ATOOM:
-            for m, rijen in (await _lees_bewaard(vz, ontbreekt, variant, k, ATOOM)).items():
-                maanden[m], bewaarbaar[m] = _maand_uit(ontbreekt[m], rijen), ontbreekt[m]
-        nieuw = {m: v for m, v in ontbreekt.items() if m not in maanden}
-        if nieuw:
-            berekend, ongewijzigd = await _bereken(vz, nieuw, variant, zonder)
-            await _bewaar(vz, ongewijzigd, variant, k, ATOOM, berekend)
-            maanden |= berekend
-            bewaarbaar |= ongewijzigd
-            vast = len(ongewijzigd) == len(nieuw)
-        if intern != ATOOM:
-            await _bewaar(vz, bewaarbaar, variant, k, intern, maanden)
-        for m, maand in maanden.items():
-            uit[m] = maand.tabel(intern)
-            if m in bewaarbaar:
-                cache.zet_tabel(m, variant, k, bewaarbaar[m], intern, uit[m])
-    return uit, vast
+    if not ontbreekt:
+        return uit, True
+    bewaard, met_atomen = await _lees_bewaard(vz, ontbreekt, variant, k, intern)
+    for m, rijen in bewaard.items():
+        uit[m] = _tabel_uit(rijen, len(intern))
+        cache.zet_tabel(m, variant, k, ontbreekt[m], intern, uit[m])
+    ontbreekt = {m: v for m, v in ontbreekt.items() if m not in uit}
+    if not ontbreekt:
+        return uit, True
+    maanden: dict[str, Maand] = {}
+    uit_atomen = {m: v for m, v in ontbreekt.items() if m in met_atomen}
+    if uit_atomen:
+        for m, rijen in (await _lees_bewaard(vz, uit_atomen, variant, k, ATOOM))[0].items():
+            maanden[m] = _maand_uit(uit_atomen[m], rijen)
+    bewaren: list[tuple[tuple[Dimensie, ...], dict[str, int]]] = []
+    gelezen = {m: v for m, v in uit_atomen.items() if m in maanden}
+    nieuw = [m for m in ontbreekt if m not in maanden]
+    if nieuw:
+        berekend, feitversies = await _bereken(vz, nieuw, variant, zonder)
+        maanden |= berekend
+        bewaren.append((ATOOM, feitversies))
+        gelezen |= feitversies
+    if intern != ATOOM:
+        bewaren.append((intern, gelezen))
+    await _bewaar(vz, variant, k, bewaren, maanden)
+    for m, maand in maanden.items():
+        uit[m] = maand.tabel(intern)
+        cache.zet_tabel(m, variant, k, gelezen[m], intern, uit[m])
+    # A month changed since its version was read: this answer is right for its facts, but not for the key.
+    return uit, all(gelezen.get(m) == v for m, v in ontbreekt.items())
 
 
 def _som(
@@ -479,7 +509,9 @@ def _cel(w: dict[Dimensie, Hashable], meting: Meting, vrij: bool, k: int) -> Cel
         return None if w.get(d) is None else str(w[d])
 
     zichtbaar = vrij or meting.aantal == 0
-    afgerond = sum(meting.doorlooptijden.values())
+    # At most ``aantal`` stappen were left: below k the distribution is not needed (nor merged or read).
+    verdeling = meting.doorlooptijden if zichtbaar and meting.aantal >= k else None
+    genoeg = verdeling is not None and sum(verdeling.values()) >= k
     return Cel(
         aanbieder_id=tekst(Dimensie.AANBIEDER),
         gemeente=tekst(Dimensie.GEMEENTE),
@@ -488,8 +520,8 @@ def _cel(w: dict[Dimensie, Hashable], meting: Meting, vrij: bool, k: int) -> Cel
         maand=tekst(Dimensie.MAAND),
         aantal=meting.aantal if zichtbaar else None,
         onderdrukt=not zichtbaar,
-        doorlooptijd_mediaan=percentiel(meting.doorlooptijden, 0.5) if zichtbaar and afgerond >= k else None,
-        doorlooptijd_p90=percentiel(meting.doorlooptijden, 0.9) if zichtbaar and afgerond >= k else None,
+        doorlooptijd_mediaan=percentiel(verdeling, 0.5) if verdeling is not None and genoeg else None,
+        doorlooptijd_p90=percentiel(verdeling, 0.9) if verdeling is not None and genoeg else None,
         binnen_termijn=(
             round(meting.binnen_termijn / meting.beslist, 3) if zichtbaar and meting.beslist >= k else None
         ),

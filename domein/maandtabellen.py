@@ -113,6 +113,10 @@ class Maand:
 
     def tabel(self, dims: tuple[Dimensie, ...]) -> Tabel:
         """Cells of one grouping for this month: measurement and whether the cell may be published."""
+        if dims not in self.tabellen and dims == ATOOM:  # each atom its own cell: whole safe one-atom blocks
+            blokken = self.bescherming.blokken
+            heel = [b.veilig and len(b.atomen) == 1 for b in blokken]
+            self.tabellen[dims] = {a: (m, heel[self.bescherming.blok_van(a)]) for a, m in self.atomen.items()}
         if dims not in self.tabellen:
             idx = [ATOOM.index(d) for d in dims]
 

@@ -303,6 +303,17 @@ statistiek_maandcel = sa.Table(
     # Atoms only (the grouping of all four dimensions): the protection block and whether it is safe.
     sa.Column("blok", sa.Integer, nullable=True),
     sa.Column("blok_veilig", sa.Boolean, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["maand", "variant", "k", "groepering", "versie"],
+        [
+            "statistiek_maandtabel.maand",
+            "statistiek_maandtabel.variant",
+            "statistiek_maandtabel.k",
+            "statistiek_maandtabel.groepering",
+            "statistiek_maandtabel.versie",
+        ],
+        ondelete="CASCADE",
+    ),
 )
 
 zorgkosten = sa.Table(

@@ -45,6 +45,13 @@ def upgrade() -> None:
     sa.Column('publiceerbaar', sa.Boolean(), nullable=False),
     sa.Column('blok', sa.Integer(), nullable=True),
     sa.Column('blok_veilig', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(
+        ['maand', 'variant', 'k', 'groepering', 'versie'],
+        ['statistiek_maandtabel.maand', 'statistiek_maandtabel.variant', 'statistiek_maandtabel.k',
+         'statistiek_maandtabel.groepering', 'statistiek_maandtabel.versie'],
+        name=op.f('fk_statistiek_maandcel_maand_statistiek_maandtabel'),
+        ondelete='CASCADE',
+    ),
     sa.PrimaryKeyConstraint(
         'maand', 'variant', 'k', 'groepering', 'versie', 'stap', 'aanbieder_id', 'gemeente_code', 'categorie',
         name=op.f('pk_statistiek_maandcel'),
