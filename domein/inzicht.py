@@ -13,6 +13,13 @@ shown (at least k events behind them) cannot change either. Disclosure control i
 domein/onthulling.py. Doorlooptijden (median and 90th percentile, werkdagen from entering to leaving the
 stap, for the stappen left before the month closed) and the share of first actions within the
 toestand's termijn are shown only in published cells, and only when at least k events are behind them.
+
+Because a closed month's figures are a function of its facts alone, its protected tables (atoms with their
+blocks, and each grouping asked for, cells with 'publiceerbaar') are stored the first time they are computed,
+for the version of the month they were computed from (``statistiek_maand.versie``, raised in the transaction
+of every change to the month's facts; see ``_laad``). A cold process then reads a month's finished cells, not
+its stapgebeurtenissen; a month whose version moved on is recomputed and stored again. The stored tables hold
+small counts: only this module reads them, and only to serve them through the protection.
 """
 
 from __future__ import annotations
@@ -261,20 +268,16 @@ async def _bewaar(
             koppen.append(kop | {"maand": m, "groepering": groepering, "versie": v})
             maand = maanden[m]
             # In key order: two processes storing the same month insert in the same order (no deadlock).
+            vast = koppen[-1] | leeg | {"blok": None, "blok_veilig": None}
+            kolommen = [VARIANT_KOLOM[d] for d in dims]
             for sleutel, (meting, vrij) in sorted(maand.tabel(dims).items(), key=itemgetter(0)):
-                rij = koppen[-1] | leeg | {VARIANT_KOLOM[d]: w for d, w in zip(dims, sleutel, strict=True)}
-                rij |= {
-                    "aantal": meting.aantal,
-                    "beslist": meting.beslist,
-                    "binnen_termijn": meting.binnen_termijn,
-                    "doorlooptijden": verdeling_als_tekst(meting.doorlooptijden),
-                    "publiceerbaar": vrij,
-                    "blok": None,
-                    "blok_veilig": None,
-                }
+                rij = vast | dict(zip(kolommen, sleutel, strict=True))
+                rij["aantal"], rij["beslist"], rij["publiceerbaar"] = meting.aantal, meting.beslist, vrij
+                rij["binnen_termijn"] = meting.binnen_termijn
+                rij["doorlooptijden"] = verdeling_als_tekst(meting.doorlooptijden)
                 if dims == ATOOM:
-                    blok = maand.bescherming.blok_van(sleutel)
-                    rij |= {"blok": blok, "blok_veilig": maand.bescherming.blokken[blok].veilig}
+                    blok = rij["blok"] = maand.bescherming.blok_van(sleutel)
+                    rij["blok_veilig"] = maand.bescherming.blokken[blok].veilig
                 rijen.append(rij)
     await _voeg_toe_zonder_conflict(vz, statistiek_maandtabel, koppen)
     await _voeg_toe_zonder_conflict(vz, statistiek_maandcel, rijen)

@@ -69,14 +69,14 @@ class Meting:
         self.aantal = aantal
         self.beslist = beslist
         self.binnen_termijn = binnen_termijn
-        self._verdeling: Counter[int] | None = Counter() if doorlooptijden is None else doorlooptijden
+        self._verdeling = doorlooptijden  # None: not materialised yet (from ``_tekst`` and ``_delen``)
         self._tekst = ""
-        self._delen: list[Meting] = []
+        self._delen: list[Meting] | None = None
 
     @classmethod
     def bewaard(cls, aantal: int, doorlooptijden: str, beslist: int, binnen_termijn: int) -> Meting:
         m = cls(aantal, None, beslist, binnen_termijn)
-        m._verdeling, m._tekst = None, doorlooptijden
+        m._tekst = doorlooptijden
         return m
 
     @property
@@ -84,7 +84,7 @@ class Meting:
         if self._verdeling is None:
             self._verdeling = verdeling_uit_tekst(self._tekst)
         if self._delen:
-            delen, self._delen = self._delen, []
+            delen, self._delen = self._delen, None
             for d in delen:
                 self._verdeling.update(d.doorlooptijden)
         return self._verdeling
@@ -94,7 +94,10 @@ class Meting:
         self.aantal += ander.aantal
         self.beslist += ander.beslist
         self.binnen_termijn += ander.binnen_termijn
-        self._delen.append(ander)
+        if self._delen is None:
+            self._delen = [ander]
+        else:
+            self._delen.append(ander)
 
     def __repr__(self) -> str:
         return f"Meting(aantal={self.aantal}, beslist={self.beslist}, binnen_termijn={self.binnen_termijn})"
@@ -134,7 +137,7 @@ class Maand:
 class StatistiekCache:
     """Per process: month tables per grouping and finished answers, each valid for one version of its months."""
 
-    def __init__(self, max_antwoorden: int = 64) -> None:
+    def __init__(self, max_antwoorden: int = 32) -> None:
         self._tabellen: dict[tuple[str, str, int], tuple[int, dict[tuple[Dimensie, ...], Tabel]]] = {}
         self._blokken: dict[tuple[str, int], tuple[int, Bescherming]] = {}
         self._antwoorden: OrderedDict[Hashable, Any] = OrderedDict()

@@ -262,7 +262,7 @@ statistiek_maand = sa.Table(
     "statistiek_maand",
     metadata,
     # A counter per month, raised in the transaction of every change to that month's facts: the
-    # protected tables of a month are cached per process until its version changes.
+    # protected tables of a month are cached per process and stored (below) for one version of the month.
     sa.Column("maand", sa.String(7), primary_key=True),
     sa.Column("versie", sa.Integer, nullable=False),
 )
