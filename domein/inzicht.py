@@ -214,12 +214,15 @@ async def _lees_bewaard(
     )
     uit: dict[str, list[Any]] = {}
     met_atomen = set()
-    for r in await vz.conn.execute(query):
-        if r.groepering == atoom:
-            met_atomen.add(r.maand)
-        if r.groepering == groepering:
-            rijen = uit.setdefault(r.maand, [])
-            if r.aantal is not None:  # a stored, empty table has its header and no cells
+    i_aantal = 2 + len(dims)
+    for r in await vz.conn.execute(query):  # by position: tens of thousands of rows
+        if r[1] == atoom:
+            met_atomen.add(r[0])
+        if r[1] == groepering:
+            rijen = uit.get(r[0])
+            if rijen is None:
+                rijen = uit[r[0]] = []
+            if r[i_aantal] is not None:  # a stored, empty table has its header and no cells
                 rijen.append(r)
     return uit, met_atomen
 

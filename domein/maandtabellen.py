@@ -47,11 +47,8 @@ def verdeling_als_tekst(verdeling: Counter[int]) -> str:
 
 
 def verdeling_uit_tekst(tekst: str) -> Counter[int]:
-    uit: Counter[int] = Counter()
-    for paar in tekst.split():
-        d, n = paar.split(":")
-        uit[int(d)] = int(n)
-    return uit
+    getallen = iter(map(int, tekst.replace(":", " ").split()))
+    return Counter(dict(zip(getallen, getallen, strict=False)))
 
 
 class Meting:
