@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
@@ -249,7 +250,9 @@ async def main() -> None:
     toestand = meter.app.state.toestand
 
     def koud() -> None:
+        """A new process: an empty cache, and (untimed) none of the previous 'process' left to collect."""
         toestand.statistiekcache = StatistiekCache()
+        gc.collect()
 
     zwaar = {"query": STATISTIEK, "variables": {"g": ["AANBIEDER", "GEMEENTE", "STAP"], **jaar}}
     await _eerste_keer(meter, zwaar, max(3, args.verzoeken // 10))
@@ -327,6 +330,7 @@ async def _domein_alleen(engine: AsyncEngine, toestand: Any, periode: dict[str, 
     for i in range(25):
         if koud:
             toestand.statistiekcache = StatistiekCache()
+            gc.collect()
         async with engine.connect() as conn:
             await conn.begin()
             vz = Verzoek(
