@@ -13,24 +13,34 @@ shown (at least k events behind them) cannot change either. Disclosure control i
 domein/onthulling.py. Doorlooptijden (median and 90th percentile, werkdagen from entering to leaving the
 stap, for the stappen left before the month closed) and the share of first actions within the
 toestand's termijn are shown only in published cells, and only when at least k events are behind them.
+
+Because a closed month's figures are a function of its facts alone, its protected tables (atoms with their
+blocks, and each grouping asked for, cells with 'publiceerbaar') are stored the first time they are computed,
+for the version of the month they were computed from (``statistiek_maand.versie``, raised in the transaction
+of every change to the month's facts; see ``_laad``). A cold process then reads a month's finished cells, not
+its stapgebeurtenissen; a month whose version moved on is recomputed and stored again. The stored tables hold
+small counts: only this module reads them, and only to serve them through the protection.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
+from operator import itemgetter
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domein.actor import GEMEENTEN, ROB
 from domein.fouten import OngeldigeInvoer
-from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting
-from domein.onthulling import Insider, Sleutel, beschermingsblokken
-from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand
+from domein.maandtabellen import ATOOM, Dimensie, Maand, Meting, Tabel, verdeling_als_tekst
+from domein.onthulling import Bescherming, Blok, Insider, Sleutel, beschermingsblokken
+from domein.opslag.tabellen import stapgebeurtenis, statistiek_maand, statistiek_maandcel, statistiek_maandtabel
 from domein.route import LADDERSTAPPEN, RMZ_ZELF_ONTVANGEN
 from domein.toegang import Actie, Bereik
 from domein.verzoek import Verzoek
@@ -161,49 +171,216 @@ def _meting(
     return m
 
 
-async def _laad(
-    vz: Verzoek, maanden: Sequence[str], vandaag: date, zonder: frozenset[str] = frozenset()
-) -> dict[str, Maand]:
-    """De beschermde maanden; ``zonder``: stappen die deze lezer niet kent en die dus ook niet meetellen."""
-    variant = "".join(f"|zonder {z}" for z in sorted(zonder))  # its own atoms, protection and cache entry
-    versies = {
-        r.maand: r.versie
-        for r in await vz.conn.execute(
-            sa.select(statistiek_maand.c.maand, statistiek_maand.c.versie).where(statistiek_maand.c.maand.in_(maanden))
-        )
-    }
-    k = vz.drempels.k
-    uit = {m: vz.statistiekcache.get(m + variant, versies[m], k, vandaag) for m in maanden if m in versies}
-    oud = [m for m, v in uit.items() if v is None]
-    if oud:
-        s = stapgebeurtenis.c
-        kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
-        kolom[Dimensie.CATEGORIE] = s.categorie
-        query = sa.select(
-            s.maand, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op, s.doorlooptijd
-        ).where(s.maand.in_(oud), s.stap.not_in(sorted(zonder)))
-        atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in oud}
-        n = len(ATOOM)
-        for r in await vz.conn.execute(query):
-            per_atoom = atomen[r[0]]
-            sleutel = tuple(r[1 : n + 1])
-            meting = per_atoom.get(sleutel)
-            if meting is None:
-                meting = per_atoom[sleutel] = Meting()
-            _tel_mee(meting, r[n + 1], r[n + 2], r[n + 3], r[n + 4], sluitdag(r[0]))
-        for m in oud:
-            tellingen = {a: v.aantal for a, v in atomen[m].items()}
-            bescherming = vz.statistiekcache.bescherming(
-                m + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
+VARIANT_KOLOM = {
+    Dimensie.STAP: "stap",
+    Dimensie.AANBIEDER: "aanbieder_id",
+    Dimensie.GEMEENTE: "gemeente_code",
+    Dimensie.CATEGORIE: "categorie",
+}
+"""The column of ``statistiek_maandcel`` that holds each atom dimension ('' when outside the grouping)."""
+
+
+def _groepering(dims: tuple[Dimensie, ...]) -> str:
+    return ",".join(d.value for d in dims)
+
+
+def _variant(zonder: frozenset[str]) -> str:
+    return ",".join(f"zonder {z}" for z in sorted(zonder))
+
+
+async def _versies(vz: Verzoek, maanden: Sequence[str]) -> dict[str, int]:
+    query = sa.select(statistiek_maand.c.maand, statistiek_maand.c.versie).where(statistiek_maand.c.maand.in_(maanden))
+    return {r.maand: r.versie for r in await vz.conn.execute(query)}
+
+
+async def _lees_bewaard(
+    vz: Verzoek, versies: dict[str, int], variant: str, k: int, dims: tuple[Dimensie, ...]
+) -> tuple[dict[str, list[Any]], set[str]]:
+    """The stored cells of one grouping for these months, each of exactly the given version; and for which of
+    these months the atoms are stored (one statement)."""
+    h, c = statistiek_maandtabel.c, statistiek_maandcel.c
+    groepering, atoom = _groepering(dims), _groepering(ATOOM)
+    sleutel = ("maand", "variant", "k", "groepering", "versie")
+    query = (
+        sa.select(h.maand, h.groepering, *(c[VARIANT_KOLOM[d]] for d in dims), c.aantal, c.doorlooptijden)
+        .add_columns(c.beslist, c.binnen_termijn, c.publiceerbaar, c.blok, c.blok_veilig)
+        .select_from(
+            statistiek_maandtabel.outerjoin(
+                statistiek_maandcel, sa.and_(*(c[n] == h[n] for n in sleutel), h.groepering == groepering)
             )
-            maand = Maand(versies[m], atomen[m], bescherming)
-            vz.statistiekcache.put(m + variant, k, vandaag, maand)
-            uit[m] = maand
-    return {m: v for m, v in uit.items() if v is not None}
+        )
+        .where(h.variant == variant, h.k == k, h.groepering.in_({groepering, atoom}))
+        .where(sa.or_(*(sa.and_(h.maand == m, h.versie == v) for m, v in versies.items())))
+    )
+    uit: dict[str, list[Any]] = {}
+    met_atomen = set()
+    i_aantal = 2 + len(dims)
+    for r in await vz.conn.execute(query):  # by position: tens of thousands of rows
+        if r[1] == atoom:
+            met_atomen.add(r[0])
+        if r[1] == groepering:
+            rijen = uit.get(r[0])
+            if rijen is None:
+                rijen = uit[r[0]] = []
+            if r[i_aantal] is not None:  # a stored, empty table has its header and no cells
+                rijen.append(r)
+    return uit, met_atomen
 
 
-def combineer(
-    per_maand: dict[str, Maand],
+def _tabel_uit(rijen: list[Any], n: int) -> Tabel:
+    return {tuple(r[2 : n + 2]): (Meting.bewaard(r[n + 2], r[n + 3], r[n + 4], r[n + 5]), r[n + 6]) for r in rijen}
+
+
+def _maand_uit(versie: int, rijen: list[Any]) -> Maand:
+    """A month's atoms and their blocks, as stored."""
+    n = len(ATOOM)
+    tabel = _tabel_uit(rijen, n)
+    leden: dict[int, list[Sleutel]] = {}
+    veilig: dict[int, bool] = {}
+    for r in rijen:
+        leden.setdefault(r.blok, []).append(tuple(r[2 : n + 2]))
+        veilig[r.blok] = r.blok_veilig
+    blokken = [Blok(frozenset(a), sum(tabel[s][0].aantal for s in a), veilig[i]) for i, a in sorted(leden.items())]
+    return Maand(versie, {s: m for s, (m, _) in tabel.items()}, Bescherming(blokken), {ATOOM: tabel})
+
+
+async def _bewaar(
+    vz: Verzoek,
+    variant: str,
+    k: int,
+    groeperingen: list[tuple[tuple[Dimensie, ...], dict[str, int]]],
+    maanden: dict[str, Maand],
+) -> None:
+    """Stores groupings of months, each month for the version its facts were read at; older versions go (their
+    cells with them: ON DELETE CASCADE). Three statements.
+
+    Two processes may store the same month and version at once: both computed the same cells from the same
+    facts, so whoever comes second adds nothing (ON CONFLICT DO NOTHING)."""
+    versies = {m: v for _, vs in groeperingen for m, v in vs.items()}
+    if not versies:
+        return
+    t = statistiek_maandtabel
+    oud = sa.or_(*(sa.and_(t.c.maand == m, t.c.versie < v) for m, v in versies.items()))
+    await vz.conn.execute(t.delete().where(t.c.variant == variant, t.c.k == k, oud))
+    kop = dict(variant=variant, k=k)
+    koppen, rijen = [], []
+    leeg = dict.fromkeys(VARIANT_KOLOM.values(), "")
+    for dims, vs in groeperingen:
+        groepering = _groepering(dims)
+        for m, v in sorted(vs.items()):
+            koppen.append(kop | {"maand": m, "groepering": groepering, "versie": v})
+            maand = maanden[m]
+            # In key order: two processes storing the same month insert in the same order (no deadlock).
+            vast = koppen[-1] | leeg | {"blok": None, "blok_veilig": None}
+            kolommen = [VARIANT_KOLOM[d] for d in dims]
+            for sleutel, (meting, vrij) in sorted(maand.tabel(dims).items(), key=itemgetter(0)):
+                rij = vast | dict(zip(kolommen, sleutel, strict=True))
+                rij["aantal"], rij["beslist"], rij["publiceerbaar"] = meting.aantal, meting.beslist, vrij
+                rij["binnen_termijn"] = meting.binnen_termijn
+                rij["doorlooptijden"] = verdeling_als_tekst(meting.doorlooptijden)
+                if dims == ATOOM:
+                    blok = rij["blok"] = maand.bescherming.blok_van(sleutel)
+                    rij["blok_veilig"] = maand.bescherming.blokken[blok].veilig
+                rijen.append(rij)
+    await _voeg_toe_zonder_conflict(vz, statistiek_maandtabel, koppen)
+    await _voeg_toe_zonder_conflict(vz, statistiek_maandcel, rijen)
+
+
+async def _voeg_toe_zonder_conflict(vz: Verzoek, tabel: sa.Table, rijen: list[dict[str, Any]]) -> None:
+    if rijen:
+        insert = postgresql.insert if vz.conn.dialect.name == "postgresql" else sqlite.insert
+        await vz.conn.execute(insert(tabel).on_conflict_do_nothing(), rijen)
+
+
+async def _bereken(
+    vz: Verzoek, maanden: Sequence[str], variant: str, zonder: frozenset[str]
+) -> tuple[dict[str, Maand], dict[str, int]]:
+    """Atoms and blocks from the stapgebeurtenissen, and the version of each month in the same statement (one
+    snapshot: a change raises its month's version in its own transaction), which is the version they belong to."""
+    s, v = stapgebeurtenis.c, statistiek_maand.c
+    kolom = {Dimensie.AANBIEDER: s.aanbieder_id, Dimensie.GEMEENTE: s.gemeente_code, Dimensie.STAP: s.stap}
+    kolom[Dimensie.CATEGORIE] = s.categorie
+    feiten = sa.and_(s.maand == v.maand, s.maand.in_(sorted(maanden)), s.stap.not_in(sorted(zonder)))
+    query = (
+        sa.select(v.maand, v.versie, *(kolom[d] for d in ATOOM), s.termijn, s.eerste_actie_op, s.afgerond_op)
+        .add_columns(s.doorlooptijd)
+        .select_from(statistiek_maand.outerjoin(stapgebeurtenis, feiten))
+        .where(v.maand.in_(sorted(maanden)))
+    )
+    atomen: dict[str, dict[Sleutel, Meting]] = {m: {} for m in maanden}
+    versies: dict[str, int] = {}
+    gesloten = {m: sluitdag(m) for m in maanden}
+    n = len(ATOOM)
+    for r in await vz.conn.execute(query):
+        versies[r[0]] = r[1]
+        if r[2] is None:  # a month without (these) facts
+            continue
+        per_atoom = atomen[r[0]]
+        sleutel = tuple(r[2 : n + 2])
+        meting = per_atoom.get(sleutel)
+        if meting is None:
+            meting = per_atoom[sleutel] = Meting()
+        _tel_mee(meting, r[n + 2], r[n + 3], r[n + 4], r[n + 5], gesloten[r[0]])
+    k = vz.drempels.k
+    uit = {}
+    for m, versie in versies.items():
+        tellingen = {a: x.aantal for a, x in atomen[m].items()}
+        bescherming = vz.statistiekcache.bescherming(
+            m + "|" + variant, k, tellingen, partial(beschermingsblokken, tellingen, k, insiders())
+        )
+        uit[m] = Maand(versie, atomen[m], bescherming)
+    return uit, versies
+
+
+async def _laad(
+    vz: Verzoek, versies: dict[str, int], intern: tuple[Dimensie, ...], zonder: frozenset[str] = frozenset()
+) -> tuple[dict[str, Tabel], bool]:
+    """The protected tables of grouping ``intern`` per month, and whether all are of the versions asked for.
+
+    From the process when it has them; else from the stored tables; else from the stored atoms and blocks
+    (then the grouping is stored too); else from the stapgebeurtenissen (then atoms, blocks and grouping
+    are stored). ``zonder``: stappen this reader does not know, which therefore do not count at all."""
+    variant, k, cache = _variant(zonder), vz.drempels.k, vz.statistiekcache
+    uit: dict[str, Tabel] = {}
+    for m, v in versies.items():
+        t = cache.tabel(m, variant, k, v, intern)
+        if t is not None:
+            uit[m] = t
+    ontbreekt = {m: v for m, v in versies.items() if m not in uit}
+    if not ontbreekt:
+        return uit, True
+    bewaard, met_atomen = await _lees_bewaard(vz, ontbreekt, variant, k, intern)
+    for m, rijen in bewaard.items():
+        uit[m] = _tabel_uit(rijen, len(intern))
+        cache.zet_tabel(m, variant, k, ontbreekt[m], intern, uit[m])
+    ontbreekt = {m: v for m, v in ontbreekt.items() if m not in uit}
+    if not ontbreekt:
+        return uit, True
+    maanden: dict[str, Maand] = {}
+    uit_atomen = {m: v for m, v in ontbreekt.items() if m in met_atomen}
+    if uit_atomen:
+        for m, rijen in (await _lees_bewaard(vz, uit_atomen, variant, k, ATOOM))[0].items():
+            maanden[m] = _maand_uit(uit_atomen[m], rijen)
+    bewaren: list[tuple[tuple[Dimensie, ...], dict[str, int]]] = []
+    gelezen = {m: v for m, v in uit_atomen.items() if m in maanden}
+    nieuw = [m for m in ontbreekt if m not in maanden]
+    if nieuw:
+        berekend, feitversies = await _bereken(vz, nieuw, variant, zonder)
+        maanden |= berekend
+        bewaren.append((ATOOM, feitversies))
+        gelezen |= feitversies
+    if intern != ATOOM:
+        bewaren.append((intern, gelezen))
+    await _bewaar(vz, variant, k, bewaren, maanden)
+    for m, maand in maanden.items():
+        uit[m] = maand.tabel(intern)
+        cache.zet_tabel(m, variant, k, gelezen[m], intern, uit[m])
+    # A month changed since its version was read: this answer is right for its facts, but not for the key.
+    return uit, all(gelezen.get(m) == v for m, v in ontbreekt.items())
+
+
+def _som(
+    tabellen: Mapping[str, Tabel],
     maanden: Sequence[str],
     intern: tuple[Dimensie, ...],
     gevraagd: Sequence[Dimensie],
@@ -211,20 +388,39 @@ def combineer(
 ) -> dict[tuple[Hashable, ...], tuple[Meting, bool]]:
     """Sums the monthly cells of grouping ``intern`` over the period; a sum is published only when every
     month's part is (a period reveals nothing beyond its months, so adjacent periods cannot be differenced)."""
+    # Each output dimension comes from the cell key (its index in ``intern``) or is the month (-1).
+    bron = [intern.index(d) if d in intern else -1 for d in Dimensie if d in gevraagd or d in intern]
+    gi = intern.index(Dimensie.GEMEENTE) if Dimensie.GEMEENTE in intern else None
+    zichtbaar = set(gemeenten)
     cellen: dict[tuple[Hashable, ...], tuple[Meting, bool]] = {}
     for m in maanden:
-        if m not in per_maand:
+        if m not in tabellen:
             continue
-        for sleutel, (meting, vrij) in per_maand[m].tabel(intern).items():
-            waarden: dict[Dimensie, Hashable] = dict(zip(intern, sleutel, strict=True))
-            if Dimensie.GEMEENTE in waarden and waarden[Dimensie.GEMEENTE] not in gemeenten:
+        for sleutel, (meting, vrij) in tabellen[m].items():
+            if gi is not None and sleutel[gi] not in zichtbaar:
                 continue
-            waarden[Dimensie.MAAND] = m
-            doel = tuple(waarden[d] for d in Dimensie if d in gevraagd or d in intern)
-            som, som_vrij = cellen.get(doel, (Meting(), True))
+            doel = tuple(m if i < 0 else sleutel[i] for i in bron)
+            bestaand = cellen.get(doel)
+            if bestaand is None:
+                som = Meting()
+                cellen[doel] = (som, vrij)
+            else:
+                som = bestaand[0]
+                if not vrij and bestaand[1]:
+                    cellen[doel] = (som, False)
             som.voeg_toe(meting)
-            cellen[doel] = (som, som_vrij and vrij)
     return cellen
+
+
+def combineer(
+    per_maand: Mapping[str, Maand],
+    maanden: Sequence[str],
+    intern: tuple[Dimensie, ...],
+    gevraagd: Sequence[Dimensie],
+    gemeenten: Sequence[str],
+) -> dict[tuple[Hashable, ...], tuple[Meting, bool]]:
+    """The cells of a period, from each month's atoms and blocks (see ``_som``)."""
+    return _som({m: v.tabel(intern) for m, v in per_maand.items()}, maanden, intern, gevraagd, gemeenten)
 
 
 def _domeinen(
@@ -259,9 +455,41 @@ async def signaal_statistiek(
     # A gemeente's figures hold only what it knows of itself: what the RMZ received about it from inwoners
     # and professionals stays out entirely, also out of the suppression of its own cells (no tipping off).
     zonder = frozenset() if besluit.bereik is Bereik.REGIO else frozenset({RMZ_ZELF_ONTVANGEN})
-    per_maand = await _laad(vz, maanden, vandaag, zonder)
+    versies = await _versies(vz, maanden)
+    # The finished answer depends on nothing else: the version of every month, k and the view.
+    sleutel = (
+        _variant(zonder),
+        vz.drempels.k,
+        tuple((m, versies.get(m)) for m in maanden),
+        intern,
+        tuple(gevraagd),
+        tuple(gemeenten),
+    )
+    antwoord: list[Cel] | None = vz.statistiekcache.antwoord(sleutel)
+    if antwoord is None:
+        tabellen, vast = await _laad(vz, versies, intern, zonder)
+        antwoord = _antwoord(tabellen, maanden, intern, gevraagd, gemeenten, vz.drempels.k)
+        if vast:
+            vz.statistiekcache.zet_antwoord(sleutel, antwoord)
+    vz.raadpleging(
+        besluit,
+        object_type=RESOURCE,
+        object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
+        verantwoordelijke=verantwoordelijke,
+        activiteit="signaalstatistiek raadplegen",
+    )
+    return list(antwoord) if gemeenten else []
 
-    cellen = combineer(per_maand, maanden, intern, gevraagd, gemeenten)
+
+def _antwoord(
+    tabellen: Mapping[str, Tabel],
+    maanden: Sequence[str],
+    intern: tuple[Dimensie, ...],
+    gevraagd: Sequence[Dimensie],
+    gemeenten: Sequence[str],
+    k: int,
+) -> list[Cel]:
+    cellen = _som(tabellen, maanden, intern, gevraagd, gemeenten)
     uitvoer_dims = [d for d in Dimensie if d in gevraagd or d in intern]
     aanbieders = (
         {s[uitvoer_dims.index(Dimensie.AANBIEDER)] for s in cellen} if Dimensie.AANBIEDER in uitvoer_dims else set()
@@ -276,18 +504,9 @@ async def signaal_statistiek(
             "kortere periode.",
             veld="groepeerOp",
         )
-    vz.raadpleging(
-        besluit,
-        object_type=RESOURCE,
-        object_id=f"{','.join(d.name for d in gevraagd) or 'TOTAAL'}|{maanden[0]}..{maanden[-1]}",
-        verantwoordelijke=verantwoordelijke,
-        activiteit="signaalstatistiek raadplegen",
-    )
-    if not gemeenten:
-        return []
+    leeg = (Meting(), True)
     return [
-        _cel(dict(zip(uitvoer_dims, s, strict=True)), *cellen.get(s, (Meting(), True)), vz.drempels.k)
-        for s in itertools.product(*domeinen)
+        _cel(dict(zip(uitvoer_dims, s, strict=True)), *cellen.get(s, leeg), k) for s in itertools.product(*domeinen)
     ]
 
 
@@ -296,7 +515,9 @@ def _cel(w: dict[Dimensie, Hashable], meting: Meting, vrij: bool, k: int) -> Cel
         return None if w.get(d) is None else str(w[d])
 
     zichtbaar = vrij or meting.aantal == 0
-    afgerond = sum(meting.doorlooptijden.values())
+    # At most ``aantal`` stappen were left: below k the distribution is not needed (nor merged or read).
+    verdeling = meting.doorlooptijden if zichtbaar and meting.aantal >= k else None
+    genoeg = verdeling is not None and sum(verdeling.values()) >= k
     return Cel(
         aanbieder_id=tekst(Dimensie.AANBIEDER),
         gemeente=tekst(Dimensie.GEMEENTE),
@@ -305,8 +526,8 @@ def _cel(w: dict[Dimensie, Hashable], meting: Meting, vrij: bool, k: int) -> Cel
         maand=tekst(Dimensie.MAAND),
         aantal=meting.aantal if zichtbaar else None,
         onderdrukt=not zichtbaar,
-        doorlooptijd_mediaan=percentiel(meting.doorlooptijden, 0.5) if zichtbaar and afgerond >= k else None,
-        doorlooptijd_p90=percentiel(meting.doorlooptijden, 0.9) if zichtbaar and afgerond >= k else None,
+        doorlooptijd_mediaan=percentiel(verdeling, 0.5) if verdeling is not None and genoeg else None,
+        doorlooptijd_p90=percentiel(verdeling, 0.9) if verdeling is not None and genoeg else None,
         binnen_termijn=(
             round(meting.binnen_termijn / meting.beslist, 3) if zichtbaar and meting.beslist >= k else None
         ),

@@ -155,11 +155,14 @@ async def test_statistiek_met_aanbieder_en_gemeente_vast_aantal_statements(api, 
     veel, cellen_veel = await tel()
     assert cellen_veel > cellen_weinig
     assert veel == weinig, api.sql.statements
-    # policy version, month versions, that month's facts, aanbieders, gemeenten,
+    # policy version, month versions, stored tables (none of this version), that month's facts with its version,
+    # storing the protected month tables (remove older versions, headers, cells), aanbieders, gemeenten,
     # audit: SQLite BEGIN IMMEDIATE + last hash + insert; PostgreSQL one auditketen_toevoegen
-    assert veel == {"sqlite": 8, "postgresql": 6}[api.engine.dialect.name], api.sql.statements
+    assert veel == {"sqlite": 12, "postgresql": 10}[api.engine.dialect.name], api.sql.statements
     warm, _ = await tel()
-    assert warm == veel - 1, "a month whose version did not change is read from the cache"
+    # Months whose version did not change: the answer comes from the process (a new process reads the stored
+    # tables instead of the facts: tests/test_statistiek_opslag.py).
+    assert warm == veel - 5, api.sql.statements
 
 
 async def test_datalekken_met_meldingen_en_gemeenten_vast_aantal_statements(api):

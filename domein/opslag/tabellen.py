@@ -272,9 +272,58 @@ statistiek_maand = sa.Table(
     "statistiek_maand",
     metadata,
     # A counter per month, raised in the transaction of every change to that month's facts: the
-    # protected tables of a month are cached per process until its version changes.
+    # protected tables of a month are cached per process and stored (below) for one version of the month.
     sa.Column("maand", sa.String(7), primary_key=True),
     sa.Column("versie", sa.Integer, nullable=False),
+)
+
+# The protected month tables (domein/inzicht.py), persisted so that a cold process reads a month's finished
+# cells instead of all its stapgebeurtenissen. Protected data: small counts sit here next to their blocks, so
+# nothing but domein/inzicht.py reads them, and only to serve the protected statistics (toegang.md rule 5).
+# A stored table belongs to one version of its month (statistiek_maand.versie); another version is recomputed.
+statistiek_maandtabel = sa.Table(
+    "statistiek_maandtabel",
+    metadata,
+    # One stored grouping of one month; present also when the table is empty.
+    sa.Column("maand", sa.String(7), primary_key=True),
+    sa.Column("variant", sa.String(60), primary_key=True),  # '' or which stappen stay out ('zonder ...')
+    sa.Column("k", sa.Integer, primary_key=True),
+    sa.Column("groepering", sa.String(60), primary_key=True),  # dimensions, comma separated, in ATOOM order
+    sa.Column("versie", sa.Integer, primary_key=True),
+)
+
+statistiek_maandcel = sa.Table(
+    "statistiek_maandcel",
+    metadata,
+    # One non-empty cell of a stored grouping; a dimension outside the grouping is ''.
+    sa.Column("maand", sa.String(7), primary_key=True),
+    sa.Column("variant", sa.String(60), primary_key=True),
+    sa.Column("k", sa.Integer, primary_key=True),
+    sa.Column("groepering", sa.String(60), primary_key=True),
+    sa.Column("versie", sa.Integer, primary_key=True),
+    sa.Column("stap", sa.String(20), primary_key=True),
+    sa.Column("aanbieder_id", sa.String(36), primary_key=True),
+    sa.Column("gemeente_code", sa.String(4), primary_key=True),
+    sa.Column("categorie", sa.String(40), primary_key=True),
+    sa.Column("aantal", sa.Integer, nullable=False),
+    sa.Column("beslist", sa.Integer, nullable=False),
+    sa.Column("binnen_termijn", sa.Integer, nullable=False),
+    sa.Column("doorlooptijden", sa.Text, nullable=False),  # 'werkdagen:aantal ...', ascending
+    sa.Column("publiceerbaar", sa.Boolean, nullable=False),
+    # Atoms only (the grouping of all four dimensions): the protection block and whether it is safe.
+    sa.Column("blok", sa.Integer, nullable=True),
+    sa.Column("blok_veilig", sa.Boolean, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["maand", "variant", "k", "groepering", "versie"],
+        [
+            "statistiek_maandtabel.maand",
+            "statistiek_maandtabel.variant",
+            "statistiek_maandtabel.k",
+            "statistiek_maandtabel.groepering",
+            "statistiek_maandtabel.versie",
+        ],
+        ondelete="CASCADE",
+    ),
 )
 
 zorgkosten = sa.Table(

@@ -10,7 +10,7 @@ inserts into auditregel and auditbetrokkene. Downgrading and upgrading again onl
 afresh (a start record is recognisable, ``audit verify`` accepts it), it never breaks one.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 17:00:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
