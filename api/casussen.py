@@ -95,15 +95,17 @@ def _hulpvraag(pg: Persoonsgegevens) -> str:
     return pg.hulpvraag
 
 
-async def casus_pagina(ctx: Context, rijen: list[CasusRij]) -> None:
-    """Laadt vooraf wat de operatie van de casussen op een pagina vraagt: elke cel wordt dan direct beantwoord."""
+async def casus_pagina(ctx: Context, rijen: list[CasusRij], gevraagd: set[str]) -> None:
+    """Laadt vooraf wat de knopen van deze pagina tonen (``gevraagd``) en het beleid toestaat: elke cel wordt
+    dan direct beantwoord. Wat de pagina niet toont, wordt niet gelezen."""
     plan, loaders = ctx.plan, ctx.loaders
+
+    def toont(veld: str) -> bool:
+        return veld in gevraagd and plan.kiest("Casus", veld)
+
     await voorlaad(
-        (loaders.gemeente, [r.gemeente_code for r in rijen] if plan.kiest("Casus", "gemeente") else []),
-        (
-            loaders.persoonsgegevens,
-            [r.id for r in rijen] if plan.kiest("Casus", "inwoner") or plan.kiest("Casus", "hulpvraag") else [],
-        ),
+        (loaders.gemeente, [r.gemeente_code for r in rijen] if toont("gemeente") else []),
+        (loaders.persoonsgegevens, [r.id for r in rijen] if toont("inwoner") or toont("hulpvraag") else []),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import SelectedField
 
 from api.veldplan import Veldplan
 from beleid.beslisser import CasbinBeslisser
@@ -96,6 +97,31 @@ def direct(loader: DataLoader[Any, Any], sleutel: Any, maak: Callable[[Any], V])
         return None if waarde is None else maak(waarde)
 
     return later()
+
+
+def gevraagd_onder(info: Any, *pad: str) -> set[str]:
+    """De velden die het document vraagt op ``pad`` onder het veld van ``info`` (bijv. edges → node).
+
+    Through fragments and inline fragments; a selection with ``@skip(if: true)`` or ``@include(if: false)``
+    (variables applied) does not count. So a page preloads only what its own nodes show.
+    """
+    niveau: list[Any] = [s for veld in info.selected_fields for s in veld.selections]
+    for stap in pad:
+        niveau = [s for veld in _velden(niveau) if veld.name == stap for s in veld.selections]
+    return {veld.name for veld in _velden(niveau)}
+
+
+def _velden(selecties: list[Any]) -> list[Any]:
+    uit: list[Any] = []
+    for selectie in selecties:
+        richtlijnen = selectie.directives
+        if richtlijnen.get("skip", {}).get("if") is True or richtlijnen.get("include", {}).get("if") is False:
+            continue
+        if isinstance(selectie, SelectedField):
+            uit.append(selectie)
+        else:  # InlineFragment or FragmentSpread
+            uit.extend(_velden(selectie.selections))
+    return uit
 
 
 async def voorlaad(*opdrachten: tuple[DataLoader[Any, Any], Sequence[Any]]) -> None:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
 from api.audit import AuditFilter, AuditRegel, Beleidsregel, Beleidswijziging
 from api.casussen import Casus, Inwoner, RegistreerCasusInput, casus_pagina
-from api.context import Context
+from api.context import Context, gevraagd_onder
 from api.datums import DATUM_SCALARS
 from api.enums import Rol
 from api.gemeenten import Gebruiker, Gemeente
@@ -146,7 +146,7 @@ class Query:
     async def casussen(self, info: I, first: int | None = None, after: str | None = None) -> Connection[Casus]:
         vz = info.context.vz
         pagina = await casussen.zoek(vz, first, after)
-        await casus_pagina(info.context, [rij for _, rij in pagina.items])
+        await casus_pagina(info.context, [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node"))
         return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
 
     @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
@@ -163,7 +163,9 @@ class Query:
     ) -> Connection[Signaal]:
         vz = info.context.vz
         pagina = await signalen.zoek(vz, first, after, alleen_verlopen)
-        await pagina_met_relaties(info.context, "Signaal", [rij for _, rij in pagina.items])
+        await pagina_met_relaties(
+            info.context, "Signaal", [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node")
+        )
         return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen))
 
     @strawberry.field(description="Meldingen binnen uw bereik (het RMZ: de inbox van alle zeven gemeenten).")
@@ -172,7 +174,9 @@ class Query:
     ) -> Connection[Melding]:
         vz = info.context.vz
         pagina = await meldingen.zoek(vz, first, after, alleen_verlopen)
-        await pagina_met_relaties(info.context, "Melding", [rij for _, rij in pagina.items])
+        await pagina_met_relaties(
+            info.context, "Melding", [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node")
+        )
         return verbinding(pagina, Melding.uit, lambda: meldingen.tel(vz, alleen_verlopen))
 
     @strawberry.field(description="Privacy officer: verwerkingen van data van de eigen organisatie.")

@@ -43,12 +43,16 @@ async def optioneel(loader: Any, sleutel: str | None, maak: Callable[[Any], T]) 
     return None if rij is None else maak(rij)
 
 
-async def pagina_met_relaties(ctx: Context, typenaam: str, rijen: list[Any]) -> None:
-    """Laadt vooraf de gemeente en aanbieder van een pagina signalen of meldingen, als de operatie ze vraagt."""
+async def pagina_met_relaties(ctx: Context, typenaam: str, rijen: list[Any], gevraagd: set[str]) -> None:
+    """Laadt vooraf de gemeente en aanbieder van een pagina signalen of meldingen, als de knopen ze tonen."""
     plan, loaders = ctx.plan, ctx.loaders
+
+    def toont(veld: str) -> bool:
+        return veld in gevraagd and plan.kiest(typenaam, veld)
+
     await voorlaad(
-        (loaders.gemeente, [r.gemeente_code for r in rijen] if plan.kiest(typenaam, "gemeente") else []),
-        (loaders.aanbieder, [r.aanbieder_id for r in rijen] if plan.kiest(typenaam, "aanbieder") else []),
+        (loaders.gemeente, [r.gemeente_code for r in rijen] if toont("gemeente") else []),
+        (loaders.aanbieder, [r.aanbieder_id for r in rijen] if toont("aanbieder") else []),
     )
 
 

@@ -173,3 +173,31 @@ class _AltijdBewaken:
         from api.schema import VELDBEWAKING
 
         VELDBEWAKING.reset(token)
+
+
+async def test_een_pagina_leest_alleen_persoonsgegevens_die_haar_eigen_knopen_tonen(api, monkeypatch):
+    """Preloading follows the page's own selection: no persoonsgegevens of casussen whose inwoner is not shown."""
+    from domein import casussen
+
+    gevraagd: list[list[str]] = []
+    origineel = casussen.persoonsgegevens
+
+    async def tel(vz: Any, ids: Any) -> Any:
+        gevraagd.append(sorted(ids))
+        return await origineel(vz, ids)
+
+    monkeypatch.setattr(casussen, "persoonsgegevens", tel)
+    gekozen = await registreer_casus(api, NIJMEGEN)
+    for _ in range(3):
+        await registreer_casus(api, NIJMEGEN)
+    gevraagd.clear()
+    document = """query($id: ID!, $toon: Boolean!) {
+      casussen(first: 10) { edges { node { id inwoner @include(if: $toon) { naam } } } }
+      casus(id: $id) { inwoner { naam } } }"""
+    antwoord = await api.als("consulent", NIJMEGEN, document, {"id": gekozen["id"], "toon": False})
+    assert "errors" not in antwoord, antwoord
+    assert gevraagd == [[intern_id(gekozen["id"])]], "alleen de ene casus waarvan de inwoner getoond wordt"
+    gevraagd.clear()
+    antwoord = await api.als("consulent", NIJMEGEN, document, {"id": gekozen["id"], "toon": True})
+    assert len(antwoord["data"]["casussen"]["edges"]) == 4
+    assert [len(ids) for ids in gevraagd] == [4], "de hele pagina in één keer, de losse casus uit de cache"
