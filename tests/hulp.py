@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from domein.demo import fictieve_bsns
 
 _BSNS = fictieve_bsns(999990000)
@@ -50,3 +52,13 @@ def intern_id(globaal: str) -> str:
     import base64
 
     return base64.urlsafe_b64decode(globaal + "=" * (-len(globaal) % 4)).decode().split(":", 1)[1]
+
+
+async def schakel_triggers(engine: Any, aan: bool) -> None:
+    """Alleen voor sabotagetests: een beheerder met volledige databaserechten omzeilt de alleen-toevoegen-triggers."""
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(sa.text(f"ALTER TABLE auditregel {'ENABLE' if aan else 'DISABLE'} TRIGGER USER"))
+        elif not aan:
+            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_update"))
+            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_delete"))

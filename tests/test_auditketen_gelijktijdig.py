@@ -18,6 +18,7 @@ from domein import audit
 from domein.actor import Actor, Rol
 from domein.audit import GENESIS, AuditRegel, Operatie, Uitkomst, bereken_hash
 from domein.opslag.tabellen import auditbetrokkene, auditketen_begin, auditregel
+from tests.hulp import schakel_triggers
 
 KETENS = ["0268", "0296", "0252", "1945", "ROB"]
 SCHRIJVERS = 8
@@ -65,16 +66,6 @@ async def _schrijvers(engine) -> tuple[int, int]:
     return regels, pseudoniemen
 
 
-async def _schakel_triggers(engine, aan: bool) -> None:
-    """Alleen voor de sabotagetest: een beheerder met volledige databaserechten omzeilt de triggers."""
-    async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(sa.text(f"ALTER TABLE auditregel {'ENABLE' if aan else 'DISABLE'} TRIGGER USER"))
-        elif not aan:
-            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_update"))
-            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_delete"))
-
-
 async def test_acht_schrijvers_tegelijk_houden_elke_keten_heel_en_verliezen_niets(engine):
     regels, pseudoniemen = await _schrijvers(engine)
     async with engine.connect() as conn:
@@ -102,7 +93,7 @@ async def test_een_gewijzigde_of_verwijderde_regel_midden_in_een_keten_wordt_gev
         nummers = (await conn.execute(sa.select(auditregel.c.volgnummer).order_by(auditregel.c.volgnummer))).scalars()
         nummers = list(nummers)
     gewijzigd = nummers[len(nummers) // 2]
-    await _schakel_triggers(engine, aan=False)
+    await schakel_triggers(engine, aan=False)
     async with engine.begin() as conn:
         await conn.execute(auditregel.update().where(auditregel.c.volgnummer == gewijzigd).values(doel="vervalst"))
     async with engine.connect() as conn:

@@ -12,7 +12,15 @@ from sqlalchemy.exc import DBAPIError
 from domein import audit
 from domein.opslag.tabellen import auditregel, casus, casus_persoonsgegevens
 from tests.conftest import codes
-from tests.hulp import CASUSSEN, NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer, registreer_casus
+from tests.hulp import (
+    CASUSSEN,
+    NIJMEGEN,
+    REGISTREER_CASUS,
+    WIJCHEN,
+    casus_invoer,
+    registreer_casus,
+    schakel_triggers,
+)
 
 
 async def _regels(engine) -> list[dict]:
@@ -100,23 +108,13 @@ async def test_postgresql_weigert_ook_truncate_op_auditlog(api):
             await conn.execute(sa.text("TRUNCATE auditregel"))
 
 
-async def _schakel_triggers(engine, aan: bool) -> None:
-    """Alleen voor de sabotagetest: een beheerder met volledige databaserechten omzeilt de triggers."""
-    async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(sa.text(f"ALTER TABLE auditregel {'ENABLE' if aan else 'DISABLE'} TRIGGER USER"))
-        elif not aan:
-            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_update"))
-            await conn.execute(sa.text("DROP TRIGGER auditregel_geen_delete"))
-
-
 async def test_verify_vindt_de_eerste_gewijzigde_regel(api):
     for _ in range(4):
         await registreer_casus(api, NIJMEGEN)
     async with api.engine.connect() as conn:
         assert (await audit.verifieer(conn)).intact
     regels = await _regels(api.engine)
-    await _schakel_triggers(api.engine, aan=False)
+    await schakel_triggers(api.engine, aan=False)
     async with api.engine.begin() as conn:
         await conn.execute(
             auditregel.update().where(auditregel.c.volgnummer == regels[2]["volgnummer"]).values(sub="iemand-anders")
@@ -130,7 +128,7 @@ async def test_verify_vindt_een_verwijderde_regel(api):
     for _ in range(3):
         await registreer_casus(api, NIJMEGEN)
     regels = await _regels(api.engine)
-    await _schakel_triggers(api.engine, aan=False)
+    await schakel_triggers(api.engine, aan=False)
     async with api.engine.begin() as conn:
         await conn.execute(auditregel.delete().where(auditregel.c.volgnummer == regels[1]["volgnummer"]))
     async with api.engine.connect() as conn:
