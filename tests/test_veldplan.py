@@ -117,8 +117,8 @@ async def test_een_andere_operatie_in_het_document_telt_niet_mee(api):
     assert len((await _leesregels(api, intern_id(casus["id"])))[voor:]) == 1
 
 
-def test_elk_type_met_persoonsgegevens_wordt_bij_het_uitgeven_geaudit(beslisser):
-    """A type with a persoonsgegevens field must be one whose producer records the read (api.casussen)."""
+def test_elk_type_met_persoonsgegevens_hoort_bij_een_casus_die_de_lezing_vastlegt(beslisser):
+    """A type with a persoonsgegevens field must be one whose reads are recorded on its casus (api.casussen)."""
     from api.casussen import GEAUDITEERDE_TYPEN
 
     typen = {
