@@ -43,9 +43,11 @@ from api.limieten import (
     controleer_json,
     controleer_query,
 )
-from api.schema import VELDBEWAKING, maak_schema
+from api.schema import maak_schema
+from api.veldbewaking import VELDBEWAKING
 from api.veldplan import Plannen
 from api.verbinding import BewaakteVerbinding
+from api.voltooiing import Voltooid
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
 from domein.actor import Actor
@@ -71,6 +73,7 @@ class Toestand:
     schema: strawberry.Schema
     drempels: Drempels = field(default_factory=Drempels)
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
+    voltooid: Voltooid = field(default_factory=Voltooid)
     routes: dict[str, RouteDefinitie] = field(default_factory=standaard_routes)
     beleidsbron: Beleidsbron = field(init=False)
     plannen: Plannen = field(init=False)
@@ -152,7 +155,7 @@ async def voer_uit(
             try:
                 async with asyncio.timeout(t.limieten.verzoek_seconden):
                     resultaat = await t.schema.execute(
-                        query, variabelen, Context.voor(vz, beslisser, plan), operation_name=operatie
+                        query, variabelen, Context.voor(vz, beslisser, plan, t.voltooid), operation_name=operatie
                     )
             except TimeoutError:
                 resultaat = None

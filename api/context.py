@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import SelectedField
 
 from api.veldplan import Veldplan
+from api.voltooiing import Voltooid
 from beleid.beslisser import CasbinBeslisser
 from domein import aanbieders, bibob, casussen, contracten, gemeenten, meldingen, signalen
 from domein.verzoek import Verzoek
@@ -75,10 +76,11 @@ class Context:
     beslisser: CasbinBeslisser
     loaders: Loaders
     plan: Veldplan
+    voltooid: Voltooid
 
     @classmethod
-    def voor(cls, vz: Verzoek, beslisser: CasbinBeslisser, plan: Veldplan) -> Context:
-        return cls(vz=vz, beslisser=beslisser, loaders=Loaders(vz), plan=plan)
+    def voor(cls, vz: Verzoek, beslisser: CasbinBeslisser, plan: Veldplan, voltooid: Voltooid) -> Context:
+        return cls(vz=vz, beslisser=beslisser, loaders=Loaders(vz), plan=plan, voltooid=voltooid)
 
 
 def direct(loader: DataLoader[Any, Any], sleutel: Any, maak: Callable[[Any], V]) -> V | Awaitable[V | None] | None:

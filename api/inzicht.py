@@ -14,7 +14,8 @@ from api.enums import Categorie
 from api.gemeenten import Gemeente
 from api.relay import lees_globale_id
 from api.signalen import aanbieder_van, gemeente_van
-from domein.inzicht import Cel
+from api.voltooiing import VasteLijst
+from domein.inzicht import Cel, Cellen
 from domein.maandtabellen import Dimensie
 from domein.uitnutting import Afwijkingssoort
 from domein.uitnutting import Uitnutting as UitnuttingRij
@@ -57,7 +58,7 @@ class StatistiekCel:
     )
 
     @classmethod
-    async def lijst(cls, info: I, cellen: list[Cel]) -> list[StatistiekCel]:
+    async def lijst(cls, info: I, cellen: Cellen) -> list[StatistiekCel]:
         """Aanbieders and gemeenten are loaded once for all cells (thousands of cells, a few dozen objects)."""
         loaders = info.context.loaders
         a_ids = sorted({c.aanbieder_id for c in cellen if c.aanbieder_id})
@@ -66,7 +67,16 @@ class StatistiekCel:
         gemeenten = {
             i: Gemeente.uit(r) for i, r in zip(g_codes, await loaders.gemeente.load_many(g_codes), strict=True)
         }
-        return [cls.uit(c, aanbieders.get(c.aanbieder_id or ""), gemeenten.get(c.gemeente or "")) for c in cellen]
+        lijst = [cls.uit(c, aanbieders.get(c.aanbieder_id or ""), gemeenten.get(c.gemeente or "")) for c in cellen]
+        if cellen.sleutel is None:
+            return lijst
+        # A fixed answer is completed once per selection (api.voltooiing): its key holds the month versions, and
+        # the aanbieder and gemeente rows shown, so a renamed aanbieder is a new key.
+        getoond = (
+            tuple((a.id, a.naam, a.kvk, a.agb) for a in aanbieders.values()),
+            tuple((g.code, g.naam) for g in gemeenten.values()),
+        )
+        return VasteLijst(lijst, (cellen.sleutel, getoond))
 
     @classmethod
     def uit(cls, c: Cel, aanbieder: Aanbieder | None, gemeente: Gemeente | None) -> StatistiekCel:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -50,7 +49,8 @@ from api.signalen import (
     gegevens_van,
     pagina_met_relaties,
 )
-from api.veldbewaking import Veldbewaking
+from api.veldbewaking import VELDBEWAKING, Veldbewaking
+from api.voltooiing import Voltooiing
 from domein import (
     aanbieders,
     archief,
@@ -394,11 +394,6 @@ def _wijziging(w: beleidsbeheer.Wijziging) -> Beleidswijziging:
     )
 
 
-VELDBEWAKING: ContextVar[bool] = ContextVar("veldbewaking", default=True)
-"""Whether the per-field guard runs for the operation in this task: only when its plan denies a field
-(``api.veldplan``). Safe by default: without a plan, every field is guarded."""
-
-
 class _Schema(strawberry.Schema):
     def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
         extensies = super().get_extensions(sync)
@@ -418,4 +413,5 @@ def maak_schema() -> strawberry.Schema:
         types=[Casus, Aanbieder, Contract, Gemeente, AuditRegel, Inwoner, Signaal, Melding, Datalek, Privacymelding],
         extensions=[Veldbewaking, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
         scalar_overrides=DATUM_SCALARS,
+        execution_context_class=Voltooiing,
     )

@@ -8,6 +8,7 @@ reads of persoonsgegevens are recorded by the resolvers of those fields (``Casus
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -15,6 +16,10 @@ from strawberry.extensions import SchemaExtension
 
 from domein.fouten import Geweigerd
 from domein.toegang import Actie
+
+VELDBEWAKING: ContextVar[bool] = ContextVar("veldbewaking", default=True)
+"""Whether the per-field guard runs for the operation in this task: only when its plan denies a field
+(``api.veldplan``). Safe by default: without a plan, every field is guarded."""
 
 
 class Veldbewaking(SchemaExtension):

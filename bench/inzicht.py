@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.voltooiing import Voltooid
 from bench.meten import PSEUDO, UIT, Meter, verse_database
 from domein import inzicht
 from domein.actor import Actor, Rol
@@ -252,6 +253,7 @@ async def main() -> None:
     def koud() -> None:
         """A new process: an empty cache, and (untimed) none of the previous 'process' left to collect."""
         toestand.statistiekcache = StatistiekCache()
+        toestand.voltooid = Voltooid()
         gc.collect()
 
     zwaar = {"query": STATISTIEK, "variables": {"g": ["AANBIEDER", "GEMEENTE", "STAP"], **jaar}}
@@ -311,6 +313,7 @@ async def _eerste_keer(meter: Meter, body: dict[str, Any], verzoeken: int) -> No
                 await conn.execute(statistiek_maandcel.delete())
                 await conn.execute(statistiek_maandtabel.delete())
             meter.app.state.toestand.statistiekcache = StatistiekCache()
+            meter.app.state.toestand.voltooid = Voltooid()
             meter.statements = 0
             start = time.perf_counter()
             r = await c.post("/graphql", json=body, headers=kop)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -436,9 +436,17 @@ def _domeinen(
     return [list(waarden[d]) for d in dims]
 
 
+class Cellen(list[Cel]):
+    """De cellen van een antwoord; ``sleutel`` (als het antwoord vastligt) omvat alles waar ze van afhangen."""
+
+    def __init__(self, cellen: Iterable[Cel], sleutel: tuple[object, ...] | None) -> None:
+        super().__init__(cellen)
+        self.sleutel = sleutel
+
+
 async def signaal_statistiek(
     vz: Verzoek, groepeer_op: Sequence[Dimensie], van: date | None, tot: date | None
-) -> list[Cel]:
+) -> Cellen:
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
     vandaag = vz.nu().date()
     van, tot = periode(van, tot, vandaag)
@@ -466,6 +474,7 @@ async def signaal_statistiek(
         tuple(gemeenten),
     )
     antwoord: list[Cel] | None = vz.statistiekcache.antwoord(sleutel)
+    vast = antwoord is not None  # only fixed answers are kept
     if antwoord is None:
         tabellen, vast = await _laad(vz, versies, intern, zonder)
         antwoord = _antwoord(tabellen, maanden, intern, gevraagd, gemeenten, vz.drempels.k)
@@ -478,7 +487,7 @@ async def signaal_statistiek(
         verantwoordelijke=verantwoordelijke,
         activiteit="signaalstatistiek raadplegen",
     )
-    return list(antwoord) if gemeenten else []
+    return Cellen(antwoord if gemeenten else [], sleutel if vast and gemeenten else None)
 
 
 def _antwoord(

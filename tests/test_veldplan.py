@@ -165,12 +165,12 @@ class _AltijdBewaken:
     """Stands in for the ContextVar in api.app: the guard runs for every operation."""
 
     def set(self, _waarde: bool) -> object:
-        from api.schema import VELDBEWAKING
+        from api.veldbewaking import VELDBEWAKING
 
         return VELDBEWAKING.set(True)
 
     def reset(self, token: Any) -> None:
-        from api.schema import VELDBEWAKING
+        from api.veldbewaking import VELDBEWAKING
 
         VELDBEWAKING.reset(token)
 
