@@ -24,8 +24,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.veldbewaking import VELDBEWAKING
 
-MAXIMAAL = 32
-"""Completed lists kept per app (least recently used dropped first)."""
+MAXIMAAL_ITEMS = 50_000
+"""Items of completed lists kept per app, all lists together (least recently used dropped first): the heaviest
+statistics answer has 8,400 cells of about a dozen values, so this bounds the memory to some tens of MB."""
 
 
 class VasteLijst(list[Any]):
@@ -37,10 +38,12 @@ class VasteLijst(list[Any]):
 
 
 class Voltooid:
-    """De voltooide vaste lijsten van één app (per proces), hoogstens ``MAXIMAAL``."""
+    """De voltooide vaste lijsten van één app (per proces), samen hoogstens ``maximaal`` items."""
 
-    def __init__(self) -> None:
+    def __init__(self, maximaal: int = MAXIMAAL_ITEMS) -> None:
         self._lijsten: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._maximaal = maximaal
+        self._items = 0
 
     def get(self, sleutel: tuple[Any, ...]) -> list[Any] | None:
         gevonden = self._lijsten.get(sleutel)
@@ -49,9 +52,12 @@ class Voltooid:
         return gevonden
 
     def zet(self, sleutel: tuple[Any, ...], lijst: list[Any]) -> None:
+        if len(lijst) > self._maximaal or sleutel in self._lijsten:
+            return
         self._lijsten[sleutel] = lijst
-        if len(self._lijsten) > MAXIMAAL:
-            self._lijsten.popitem(last=False)
+        self._items += len(lijst)
+        while self._items > self._maximaal:
+            self._items -= len(self._lijsten.popitem(last=False)[1])
 
 
 def _selectie(field_details_list: Any, info: GraphQLResolveInfo) -> tuple[Any, ...]:

@@ -95,3 +95,16 @@ async def test_met_een_geweigerd_veld_wordt_niets_hergebruikt(api, geschiedenis,
         )
         assert "FORBIDDEN" in codes(antwoord), antwoord
     assert len(voltooiingen) == 2, "onder de bewaking per veld wordt elke keer opnieuw voltooid"
+
+
+def test_voltooide_lijsten_blijven_samen_binnen_het_maximum():
+    from api.voltooiing import Voltooid
+
+    voltooid = Voltooid(maximaal=10)
+    voltooid.zet(("a",), [1] * 6)
+    voltooid.zet(("b",), [2] * 3)
+    assert voltooid.get(("a",)) is not None  # a is now used more recently than b
+    voltooid.zet(("c",), [3] * 4)
+    assert voltooid.get(("b",)) is None and voltooid.get(("a",)) is not None and voltooid.get(("c",)) is not None
+    voltooid.zet(("groot",), [4] * 11)
+    assert voltooid.get(("groot",)) is None, "een lijst boven het maximum wordt niet bewaard"
