@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context, direct, voorlaad
+from api.context import Context, direct, laad_pagina
 from api.enums import CasusStatus, Leefdomein, Urgentie
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
@@ -96,16 +96,18 @@ def _hulpvraag(pg: Persoonsgegevens) -> str:
 
 
 async def casus_pagina(ctx: Context, rijen: list[CasusRij], gevraagd: set[str]) -> None:
-    """Laadt vooraf wat de knopen van deze pagina tonen (``gevraagd``) en het beleid toestaat: elke cel wordt
-    dan direct beantwoord. Wat de pagina niet toont, wordt niet gelezen."""
-    plan, loaders = ctx.plan, ctx.loaders
-
-    def toont(veld: str) -> bool:
-        return veld in gevraagd and plan.kiest("Casus", veld)
-
-    await voorlaad(
-        (loaders.gemeente, [r.gemeente_code for r in rijen] if toont("gemeente") else []),
-        (loaders.persoonsgegevens, [r.id for r in rijen] if toont("inwoner") or toont("hulpvraag") else []),
+    """Laadt vooraf wat de knopen van een pagina casussen tonen."""
+    loaders = ctx.loaders
+    await laad_pagina(
+        ctx,
+        "Casus",
+        rijen,
+        gevraagd,
+        {
+            "gemeente": (loaders.gemeente, lambda r: r.gemeente_code),
+            "inwoner": (loaders.persoonsgegevens, lambda r: r.id),
+            "hulpvraag": (loaders.persoonsgegevens, lambda r: r.id),
+        },
     )
 
 

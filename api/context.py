@@ -126,8 +126,21 @@ def _velden(selecties: list[Any]) -> list[Any]:
     return uit
 
 
-async def voorlaad(*opdrachten: tuple[DataLoader[Any, Any], Sequence[Any]]) -> None:
-    """Laadt de relaties van een hele pagina in één keer; fouten blijven in de cache tot hun veld ze vraagt."""
-    taken = [loader.load_many(list(dict.fromkeys(sleutels))) for loader, sleutels in opdrachten if sleutels]
+Relatie = tuple[DataLoader[Any, Any], Callable[[Any], Any]]
+"""A field's relation: the loader, and how a row gives its key."""
+
+
+async def laad_pagina(
+    ctx: Context, typenaam: str, rijen: Sequence[Any], gevraagd: set[str], relaties: dict[str, Relatie]
+) -> None:
+    """Laadt vooraf de relaties die de knopen van een pagina tonen (``gevraagd``) en het beleid toestaat, per
+    loader in één keer: elke cel wordt dan direct beantwoord, en wat de pagina niet toont, wordt niet gelezen.
+    Errors stay in the loader's cache until their field asks for them."""
+    per_loader: dict[int, tuple[DataLoader[Any, Any], dict[Any, None]]] = {}
+    for veld, (loader, sleutel) in relaties.items():
+        if veld in gevraagd and ctx.plan.kiest(typenaam, veld):
+            sleutels = per_loader.setdefault(id(loader), (loader, {}))[1]
+            sleutels.update(dict.fromkeys(sleutel(r) for r in rijen))
+    taken = [loader.load_many(list(sleutels)) for loader, sleutels in per_loader.values() if sleutels]
     if taken:
         await asyncio.gather(*taken, return_exceptions=True)

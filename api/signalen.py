@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.aanbieders import Aanbieder
 from api.casussen import Casus
-from api.context import Context, direct, voorlaad
+from api.context import Context, direct, laad_pagina
 from api.enums import BetrokkeneSoort, Categorie, Herkomst, MeldingSoort, MeldingStatus
 from api.gemeenten import Gemeente
 from api.relay import Node, globale_id
@@ -45,14 +45,16 @@ async def optioneel(loader: Any, sleutel: str | None, maak: Callable[[Any], T]) 
 
 async def pagina_met_relaties(ctx: Context, typenaam: str, rijen: list[Any], gevraagd: set[str]) -> None:
     """Laadt vooraf de gemeente en aanbieder van een pagina signalen of meldingen, als de knopen ze tonen."""
-    plan, loaders = ctx.plan, ctx.loaders
-
-    def toont(veld: str) -> bool:
-        return veld in gevraagd and plan.kiest(typenaam, veld)
-
-    await voorlaad(
-        (loaders.gemeente, [r.gemeente_code for r in rijen] if toont("gemeente") else []),
-        (loaders.aanbieder, [r.aanbieder_id for r in rijen] if toont("aanbieder") else []),
+    loaders = ctx.loaders
+    await laad_pagina(
+        ctx,
+        typenaam,
+        rijen,
+        gevraagd,
+        {
+            "gemeente": (loaders.gemeente, lambda r: r.gemeente_code),
+            "aanbieder": (loaders.aanbieder, lambda r: r.aanbieder_id),
+        },
     )
 
 

@@ -52,8 +52,6 @@ class Veldplan:
     gekozen: frozenset[Veld]
     """Every (concrete type, field) the document selects, introspection excluded."""
     geweigerd: frozenset[Veld]
-    lezingen: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    """Per type: the (persoonsgegevens resource, doel) pairs its selected, allowed fields read."""
     lezingen_per_veld: dict[Veld, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Per (type, field): the (persoonsgegevens resource, doel) pair its read records, if allowed."""
     geaudit_bij_lezen: bool = False
@@ -63,7 +61,9 @@ class Veldplan:
         return (typenaam, veld) in self.gekozen and (typenaam, veld) not in self.geweigerd
 
     def lezingen_van(self, typenaam: str) -> tuple[tuple[str, str], ...]:
-        return self.lezingen.get(typenaam, ())
+        """The (resource, doel) pairs that the selected, allowed fields of a type read, together."""
+        paren = {p for (t, _), veld in self.lezingen_per_veld.items() if t == typenaam for p in veld}
+        return tuple(sorted(paren))
 
     def lezingen_van_veld(self, typenaam: str, veld: str) -> tuple[tuple[str, str], ...]:
         return self.lezingen_per_veld.get((typenaam, veld), ())
@@ -108,7 +108,6 @@ def velden_van(schema: GraphQLSchema, document: DocumentNode, operatie: str | No
 
 def maak_plan(velden: frozenset[Veld], beslisser: CasbinBeslisser, actor: Actor) -> Veldplan:
     geweigerd: set[Veld] = set()
-    lezingen: dict[str, set[tuple[str, str]]] = {}
     per_veld: dict[Veld, tuple[tuple[str, str], ...]] = {}
     geaudit = False
     for ouder, naam in velden:
@@ -121,12 +120,10 @@ def maak_plan(velden: frozenset[Veld], beslisser: CasbinBeslisser, actor: Actor)
         if not besluit.toegestaan:
             geweigerd.add((ouder, naam))
         elif resource.startswith(PERSOONSGEGEVENS):
-            lezingen.setdefault(ouder, set()).add((resource, besluit.doel or ""))
             per_veld[(ouder, naam)] = ((resource, besluit.doel or ""),)
     return Veldplan(
         gekozen=velden,
         geweigerd=frozenset(geweigerd),
-        lezingen={t: tuple(sorted(paren)) for t, paren in lezingen.items()},
         lezingen_per_veld=per_veld,
         geaudit_bij_lezen=geaudit or bool(geweigerd),
     )
