@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.casussen import vul
 from bench.peers import GEMEENTE, QUERY
 from bench.peers.vloer import maak_app
-from domein.opslag.tabellen import casus, casus_persoonsgegevens
+from domein.audit import verifieer
+from domein.opslag.tabellen import auditregel, casus, casus_persoonsgegevens
 from tests.conftest import Api
 from tests.hulp import registreer_casus
 
@@ -68,3 +69,29 @@ async def test_vloer_geeft_byte_gelijke_casussenpagina_als_regiekamer(
     namen = _namen(regiekamer)
     assert len(namen) == 50 and namen[0] == ("Nijmegen", None)
     assert sum(1 for _, n in namen if n is not None and n.startswith("Bench Persoon")) == 49
+
+
+async def test_geauditeerde_vloeren_geven_dezelfde_pagina_en_schrijven_een_geldige_keten(
+    api: Api, engine: AsyncEngine, db_url: str
+) -> None:
+    """The audited floors measure the least an audited read costs: they must answer the same bytes and really
+    append to the chain (one record per page, one per casus), with the chain still intact."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("de vloer van bench.peers is asyncpg: alleen PostgreSQL")
+    await vul(engine, 140)
+    regiekamer, _ = await _beide(api, db_url)
+    async with engine.connect() as conn:
+        voor = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
+    vloer_app = maak_app(db_url, GEMEENTE)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=vloer_app), base_url="http://vloer") as c:
+            een = await c.post("/graphql/audit-1", json={"query": QUERY})
+            vijftig = await c.post("/graphql/audit-50", json={"query": QUERY})
+    finally:
+        await vloer_app.state.sluit()
+    assert een.content == vijftig.content == regiekamer
+    async with engine.connect() as conn:
+        na = await conn.scalar(sa.select(sa.func.count()).select_from(auditregel))
+        verificatie = await verifieer(conn)
+    assert na - voor == 1 + 20  # one record for the page, then one per casus (20 in 0268)
+    assert verificatie.intact

@@ -5,11 +5,15 @@ with N casussen over the seven gemeenten by ``bench.casussen.vul``), three real 
 each its own process:
   (a) Regiekamer: ``regiekamer serve`` (uvicorn), a bench key for the tokens, authorization and audit on;
   (b) the floor: ``bench.peers.vloer`` under uvicorn, one asyncpg query, byte-identical JSON (checked);
+      in the same process two audited floors (``vloer+audit-1``, ``vloer+audit-50``): the read plus a durable
+      audit append in one transaction, one record per page or one per casus (see vloer.py);
   (c) PostGraphile 5 from npm (installed into bench/uitvoer/postgraphile), no authorization, no audit,
       the closest equivalent query (same rows, same order, same JSON shape; checked).
 A closed-loop load generator (``belasting.py``) runs at 1 and 16 clients: a warm-up per target, then
 interleaved rounds a, b, c, a, b, c, ... of fixed duration. Prints req/s, p50, p99 per target and the
-medians of the per-round ratios against the issue-11 goals.
+medians of the per-round ratios against the issue-11 goals, and the same ratios for the audited floors:
+if even ``vloer+audit-1`` stays under PostGraphile's throughput, no design that logs each read durably in
+the read's transaction reaches that goal on this machine.
 Usage: DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test python -m bench.peers
        [--aantal 14000] [--seconden 5] [--rondes 5] [--clients 1,16] [--opwarmen 3] [--workers 1]
        [--zonder-postgraphile]
@@ -135,6 +139,17 @@ def rapporteer_groep(clients: int, rondes: dict[str, list[Ronde]]) -> None:
     rk, vloer = rondes["regiekamer"], rondes["vloer"]
     latentie = [a.p50 / b.p50 for a, b in zip(rk, vloer, strict=True)]
     print(ratio("Regiekamer p50 / vloer p50", latentie, f"≤ {DOEL_LATENTIE:.0f}×", lambda m: m <= DOEL_LATENTIE))
+    for geaudit in ("vloer+audit-1", "vloer+audit-50"):
+        if geaudit in rondes:
+            per_ronde = [a.p50 / b.p50 for a, b in zip(rk, rondes[geaudit], strict=True)]
+            print(ratio(f"Regiekamer p50 / {geaudit} p50", per_ronde, "ter vergelijking", lambda m: m <= 1.0))
+            per_ronde = [a.p50 / b.p50 for a, b in zip(rondes[geaudit], vloer, strict=True)]
+            print(ratio(f"{geaudit} p50 / vloer p50", per_ronde, "ter vergelijking", lambda m: m <= DOEL_LATENTIE))
+    if "postgraphile" in rondes and "vloer+audit-1" in rondes:
+        paren = zip(rondes["vloer+audit-1"], rondes["postgraphile"], strict=True)
+        per_ronde = [a.per_seconde / b.per_seconde for a, b in paren]
+        print(ratio("vloer+audit-1 req/s / PostGraphile req/s", per_ronde, f"≥ {DOEL_DOORVOER:.1f}× haalbaar?",
+                    lambda m: m >= DOEL_DOORVOER))  # fmt: skip
     if "postgraphile" in rondes:
         doorvoer = [a.per_seconde / b.per_seconde for a, b in zip(rk, rondes["postgraphile"], strict=True)]
         print(
@@ -194,6 +209,8 @@ async def main() -> None:
         "regiekamer": Doel("regiekamer", "127.0.0.1", poorten["regiekamer"], "/graphql", body,
                            {"Authorization": f"Bearer {token}"}),
         "vloer": Doel("vloer", "127.0.0.1", poorten["vloer"], "/graphql", body),
+        "vloer+audit-1": Doel("vloer+audit-1", "127.0.0.1", poorten["vloer"], "/graphql/audit-1", body),
+        "vloer+audit-50": Doel("vloer+audit-50", "127.0.0.1", poorten["vloer"], "/graphql/audit-50", body),
     }  # fmt: skip
     servers = Servers()
     bin_map = Path(sys.executable).parent
@@ -222,7 +239,8 @@ async def main() -> None:
             "vloer",
             [sys.executable, "-m", "uvicorn", "bench.peers.vloer:maak_app", "--factory",
              "--host", "127.0.0.1", "--port", str(poorten["vloer"])],
-            {"PEERS_DSN": url, "PEERS_GEMEENTE": GEMEENTE, "PYTHONPATH": str(WORTEL)},
+            {"PEERS_DSN": url, "PEERS_GEMEENTE": GEMEENTE, "PYTHONPATH": str(WORTEL),
+             "PEERS_PSEUDONIEM_SLEUTEL": PSEUDO_SLEUTEL},
             WORTEL,
         )  # fmt: skip
         if pg_cli is not None:
@@ -240,22 +258,23 @@ async def main() -> None:
         antwoorden: dict[str, bytes] = {}
         for naam, doel in list(doelen.items()):
             try:
-                antwoorden[naam] = await wacht_tot_klaar(naam, doel, servers.processen[naam])
+                antwoorden[naam] = await wacht_tot_klaar(naam, doel, servers.processen[naam.split("+")[0]])
             except RuntimeError as e:
                 if naam != "postgraphile":
                     raise
                 pg_reden = str(e)
                 del doelen[naam]
         # Before measuring: the floor must answer exactly what Regiekamer answers, byte for byte.
-        assert antwoorden["regiekamer"] == antwoorden["vloer"], (
-            f"vloer wijkt af van Regiekamer:\n{antwoorden['regiekamer'][:400]!r}\n{antwoorden['vloer'][:400]!r}"
-        )
+        for vloer in ("vloer", "vloer+audit-1", "vloer+audit-50"):
+            assert antwoorden["regiekamer"] == antwoorden[vloer], (
+                f"{vloer} wijkt af van Regiekamer:\n{antwoorden['regiekamer'][:400]!r}\n{antwoorden[vloer][:400]!r}"
+            )
         rijen = rijen_van(antwoorden["regiekamer"])
         assert len(rijen) == 50, f"verwacht 50 casussen, kreeg {len(rijen)}"
         print(f"Python {platform.python_version()}, Node {node_versie()}, "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
         print(f"Regiekamer: {args.workers} worker{'s' if args.workers > 1 else ''}; vloer en PostGraphile: één proces")
-        print(f"Regiekamer en vloer: byte-gelijke JSON ({len(antwoorden['vloer'])} bytes, 50 casussen)")
+        print(f"Regiekamer en de drie vloeren: byte-gelijke JSON ({len(antwoorden['vloer'])} bytes, 50 casussen)")
         if "postgraphile" in doelen:
             assert rijen_van(antwoorden["postgraphile"]) == rijen, "PostGraphile geeft andere rijen of volgorde"
             print(
