@@ -142,14 +142,17 @@ def rapporteer_groep(clients: int, rondes: dict[str, list[Ronde]]) -> None:
     for geaudit in ("vloer+audit-1", "vloer+audit-50"):
         if geaudit in rondes:
             per_ronde = [a.p50 / b.p50 for a, b in zip(rk, rondes[geaudit], strict=True)]
-            print(ratio(f"Regiekamer p50 / {geaudit} p50", per_ronde, "ter vergelijking", lambda m: m <= 1.0))
+            # the latency goal measured against a floor that does the audit work too
+            doel = f"≤ {DOEL_LATENTIE:.0f}× van deze vloer"
+            print(ratio(f"Regiekamer p50 / {geaudit} p50", per_ronde, doel, lambda m: m <= DOEL_LATENTIE))
             per_ronde = [a.p50 / b.p50 for a, b in zip(rondes[geaudit], vloer, strict=True)]
-            print(ratio(f"{geaudit} p50 / vloer p50", per_ronde, "ter vergelijking", lambda m: m <= DOEL_LATENTIE))
+            doel = f"kan een geauditeerde server ≤ {DOEL_LATENTIE:.0f}× halen?"
+            print(ratio(f"{geaudit} p50 / vloer p50", per_ronde, doel, lambda m: m <= DOEL_LATENTIE))
     if "postgraphile" in rondes and "vloer+audit-1" in rondes:
         paren = zip(rondes["vloer+audit-1"], rondes["postgraphile"], strict=True)
         per_ronde = [a.per_seconde / b.per_seconde for a, b in paren]
-        print(ratio("vloer+audit-1 req/s / PostGraphile req/s", per_ronde, f"≥ {DOEL_DOORVOER:.1f}× haalbaar?",
-                    lambda m: m >= DOEL_DOORVOER))  # fmt: skip
+        doel = f"kan een geauditeerde server ≥ {DOEL_DOORVOER:.1f}× halen?"
+        print(ratio("vloer+audit-1 req/s / PostGraphile req/s", per_ronde, doel, lambda m: m >= DOEL_DOORVOER))
     if "postgraphile" in rondes:
         doorvoer = [a.per_seconde / b.per_seconde for a, b in zip(rk, rondes["postgraphile"], strict=True)]
         print(
