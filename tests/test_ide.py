@@ -116,7 +116,14 @@ def test_opstartscript_noemt_geen_andere_oorsprong_en_bewaart_niets_in_de_url():
         assert not OORSPRONG.search(tekst), (naam, OORSPRONG.search(tekst))
     js = (STATISCH / "ide.js").read_text(encoding="utf-8")
     code = re.sub(r"/\*.*?\*/|^\s*//.*$", "", js, flags=re.S | re.M)  # the comment may explain, the code may not do
-    for verboden in ("replaceState", "pushState", "location.search", "location.hash", "location.href", "URLSearchParams"):
+    for verboden in (
+        "replaceState",
+        "pushState",
+        "location.search",
+        "location.hash",
+        "location.href",
+        "URLSearchParams",
+    ):
         assert verboden not in code, verboden
     for opslag in ("localStorage", "sessionStorage", "indexedDB", "document.cookie"):
         assert opslag not in code, opslag
