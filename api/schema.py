@@ -45,6 +45,7 @@ from api.signalen import (
     RegistreerSignaalInput,
     RmzMeldingInput,
     Signaal,
+    SignaalFilter,
     betrokkenen_van,
     gegevens_van,
     pagina_met_relaties,
@@ -165,14 +166,20 @@ class Query:
 
     @strawberry.field(description="Signalen van de eigen gemeente; alleenVerlopen: termijn van de stap voorbij.")
     async def signalen(
-        self, info: I, first: int | None = None, after: str | None = None, alleen_verlopen: bool = False
+        self,
+        info: I,
+        first: int | None = None,
+        after: str | None = None,
+        alleen_verlopen: bool = False,
+        filter: SignaalFilter | None = None,
     ) -> Connection[Signaal]:
         vz = info.context.vz
-        pagina = await signalen.zoek(vz, first, after, alleen_verlopen)
+        f = filter.domein() if filter else None
+        pagina = await signalen.zoek(vz, first, after, alleen_verlopen, f)
         await pagina_met_relaties(
             info.context, "Signaal", [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node")
         )
-        return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen))
+        return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen, f))
 
     @strawberry.field(description="Meldingen binnen uw bereik (het RMZ: de inbox van alle zeven gemeenten).")
     async def meldingen(
