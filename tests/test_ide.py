@@ -203,3 +203,20 @@ async def test_in_demo_serveert_de_app_de_ide_en_blijft_post_graphql_werken(
             assert (await api.client.get(url)).status_code == 200, url
     assert (await api.als("consulent", NIJMEGEN, "{ ik { rol } }"))["data"]["ik"]["rol"] == "CONSULENT"
     await api.client.aclose()
+
+
+def test_manifest_volgt_de_vaste_versies_van_het_verversscript():
+    """Wie de versies in scripts/ververs_graphiql.py verhoogt, moet het script ook draaien (en andersom)."""
+    import importlib.util
+
+    pad = Path(__file__).resolve().parent.parent / "scripts" / "ververs_graphiql.py"
+    spec = importlib.util.spec_from_file_location("ververs_graphiql", pad)
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    verwacht = {
+        naam.format(v=versie): (pakket, versie, bron)
+        for pakket, (versie, bestanden) in script.PAKKETTEN.items()
+        for bron, naam in bestanden.items()
+    }
+    assert {n: (r["pakket"], r["versie"], r["bron"]) for n, r in _manifest().items()} == verwacht
