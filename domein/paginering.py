@@ -57,7 +57,7 @@ def lees_cursor(cursor: str) -> tuple[datetime, str]:
         if bevat_ongeldig_teken(sleutel) or not VROEGSTE_DATUM <= moment.date() <= LAATSTE_DATUM:
             raise ValueError(tijd)
         return moment, sleutel
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError, RecursionError):
         raise OngeldigeInvoer(
             "Deze cursor is ongeldig; gebruik een endCursor uit een eerder antwoord.", veld="after"
         ) from None
@@ -115,7 +115,7 @@ class Volgorde:
         """De sleutel uit een cursor van deze volgorde; een cursor van een andere volgorde is ongeldige invoer."""
         try:
             inhoud = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # RecursionError: a cursor of deeply nested lists
             raise _ongeldige_cursor(veld) from None
         if not isinstance(inhoud, list):
             raise _ongeldige_cursor(veld)

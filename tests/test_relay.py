@@ -120,3 +120,12 @@ async def test_andere_lijsten_geven_startcursor_en_geen_vorige_pagina_op_de_eers
     verbinding = antwoord["data"]["aanbieders"]
     assert verbinding["pageInfo"]["startCursor"] == verbinding["edges"][0]["cursor"]
     assert verbinding["pageInfo"]["hasPreviousPage"] is False and verbinding["pageInfo"]["hasNextPage"] is True
+
+
+async def test_cursor_van_diep_geneste_lijsten_is_ongeldige_invoer_geen_interne_fout(api):
+    await registreer_casus(api, NIJMEGEN)
+    diep = base64.urlsafe_b64encode(b"[" * 50_000).decode()
+    for variabelen in ({"first": 1, "after": diep}, {"last": 1, "before": diep}):
+        assert codes(await api.als("consulent", NIJMEGEN, LIJST, variabelen)) == ["BAD_USER_INPUT"]
+    q = "query($a: String) { signalen(first: 1, after: $a) { totalCount } }"
+    assert codes(await api.als("consulent", NIJMEGEN, q, {"a": diep})) == ["BAD_USER_INPUT"]
