@@ -220,3 +220,24 @@ def test_manifest_volgt_de_vaste_versies_van_het_verversscript():
         for bron, naam in bestanden.items()
     }
     assert {n: (r["pakket"], r["versie"], r["bron"]) for n, r in _manifest().items()} == verwacht
+
+
+def test_serve_demo_zet_graphiql_aan_uit_het_pakket(tmp_path):
+    """``regiekamer serve --demo`` als echt proces: de pagina en haar bestanden, zonder REGIEKAMER_GRAPHIQL."""
+    import sys
+
+    from tests.hulp_server import draaiende_server, schone_omgeving
+
+    werkmap = tmp_path / "werk"
+    werkmap.mkdir()
+    omgeving = schone_omgeving(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", REGIEKAMER_DATA_MAP=str(tmp_path / "data")
+    )
+    with draaiende_server(Path(sys.executable).parent / "regiekamer", werkmap, omgeving) as server:
+        pagina = httpx.get(f"{server.url}/graphql", headers={"Accept": "text/html"}, timeout=30)
+        assert pagina.status_code == 200 and "content-security-policy" in pagina.headers
+        verwijzingen = _Verwijzingen()
+        verwijzingen.feed(pagina.text)
+        for url in (u for u in verwijzingen.urls if u.startswith("/")):
+            assert httpx.get(f"{server.url}{url}", timeout=30).status_code == 200, url
+    assert "GraphiQL in de browser" in server.uitvoer
