@@ -84,3 +84,24 @@ async def test_signaalfilter_op_aanbieder_van_andere_gemeente_telt_alleen_eigen_
         await signaal_in_stap_1(api, WIJCHEN, aanbieder_id=aid)
     verbinding = _data(await _lijst(api, filter={"aanbiederId": aid}))
     assert verbinding["edges"] == [] and verbinding["totalCount"] == 0 and not verbinding["pageInfo"]["hasNextPage"]
+
+
+def test_elk_signaalfilter_leest_een_veld_met_het_besluit_van_de_lijst():
+    """Een nieuw filterveld zonder tegenhanger in beleid/velden.csv laat deze test falen."""
+    from graphql import GraphQLInputObjectType
+
+    from api.schema import maak_schema
+    from beleid.beslisser import CasbinBeslisser
+
+    velden = CasbinBeslisser().velden()
+    filter_ = maak_schema()._schema.type_map["SignaalFilter"]
+    assert isinstance(filter_, GraphQLInputObjectType)
+    leest = {
+        "stap": "Signaal.stap",
+        "categorie": "Signaal.categorie",
+        "aanbiederId": "Signaal.aanbieder",
+        "aangemaaktVanaf": "Signaal.aangemaaktOp",
+        "aangemaaktTot": "Signaal.aangemaaktOp",
+    }
+    assert set(filter_.fields) == set(leest)
+    assert {velden[v] for v in leest.values()} == {velden["Query.signalen"]} == {"signaal"}
