@@ -133,8 +133,8 @@ def ide_routes(aan: bool) -> list[BaseRoute]:
             Route("/graphql", _uit, methods=["GET"]),
             Route(PAD + "/{path:path}", _uit, methods=["GET"], name=STATISCHE_ROUTE),
         ]
-    bestanden = _GeenBestand(_Koppen(StaticFiles(directory=STATISCH)))
+    statisch = _GeenBestand(_Koppen(StaticFiles(directory=STATISCH)))
     return [
         Route("/graphql", _pagina(Template((MAP / "graphiql.html").read_text(encoding="utf-8"))), methods=["GET"]),
-        Mount(PAD, app=GZipMiddleware(bestanden, minimum_size=1000), name=STATISCHE_ROUTE),
+        Mount(PAD, app=GZipMiddleware(statisch, minimum_size=1000), name=STATISCHE_ROUTE),
     ]
