@@ -24,16 +24,17 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
 from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.gereedheid import gereed
+from api.ide import ide_routes
+from api.instellingen import Instellingen
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -250,10 +251,6 @@ async def graphql_post(request: Request) -> Response:
     return _antwoord(await voer_uit(t, actor, payload, request_id), 200, request_id)
 
 
-async def graphiql(request: Request) -> Response:
-    return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
-
-
 async def health(request: Request) -> Response:
     t: Toestand = request.app.state.toestand
     for poging in (1, 2):
@@ -333,11 +330,12 @@ def maak_app(
     beslisser: CasbinBeslisser | None = None,
     drempels: Drempels | None = None,
     routes: dict[str, RouteDefinitie] | None = None,
+    ide: bool | None = None,  # GraphiQL; None: from the settings (demo/ontwikkeling, REGIEKAMER_GRAPHIQL)
 ) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql_post, methods=["POST"]),
-            Route("/graphql", graphiql, methods=["GET"]),
+            *ide_routes(Instellingen().graphiql_aan() if ide is None else ide),
             Route("/health", health, methods=["GET"]),
             Route("/ready", gereed, methods=["GET"]),
             Route("/auditlog/export", auditlog_export, methods=["GET"]),

@@ -7,11 +7,20 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context, direct, laad_pagina
+from api.context import Context, direct, gevraagd_onder, laad_pagina
 from api.enums import CasusStatus, Leefdomein, Urgentie
 from api.gemeenten import Gemeente
-from api.relay import Node, globale_id
-from domein.casussen import CasusRij, Persoonsgegevens
+from api.relay import Connection, Node, globale_id, verbinding
+from domein import casussen as domein_casussen
+from domein.casussen import CasusRij, CasusSorteerveld, Persoonsgegevens
+from domein.paginering import Richting
+
+strawberry.enum(
+    CasusSorteerveld,
+    name="CasusSorteerveld",
+    description="URGENTIE: regulier < spoed < crisis; vraagt leesrecht op de urgentie, net als het veld.",
+)
+strawberry.enum(Richting, name="Sorteerrichting", description="Geldt voor de hele sleutel (veld, aangemaaktOp, id).")
 
 
 @strawberry.type(description="Persoonsgegevens van de inwoner; alleen voor wie de casus uitvoert.")
@@ -124,3 +133,45 @@ class RegistreerCasusInput:
     hulpvraag: str
     leefdomeinen: list[Leefdomein]
     urgentie: Urgentie
+
+
+@strawberry.input(description="Voorwaarden op casussen; ze gelden samen, altijd binnen uw eigen bereik.")
+class CasusFilter:
+    status: list[CasusStatus] | None = None
+    urgentie: list[Urgentie] | None = strawberry.field(
+        default=None, description="Vraagt leesrecht op de urgentie (zorgbehoefte), net als het veld Casus.urgentie."
+    )
+    aangemaakt_vanaf: datetime | None = strawberry.field(default=None, description="Vanaf dit moment (telt mee).")
+    aangemaakt_tot: datetime | None = strawberry.field(default=None, description="Tot dit moment (telt niet mee).")
+
+    def domein(self) -> domein_casussen.CasusFilter:
+        return domein_casussen.CasusFilter(
+            status=self.status,
+            urgentie=self.urgentie,
+            aangemaakt_vanaf=self.aangemaakt_vanaf,
+            aangemaakt_tot=self.aangemaakt_tot,
+        )
+
+
+@strawberry.input(description="Volgorde van de lijst; een cursor geldt alleen binnen de volgorde waarin hij ontstond.")
+class CasusVolgorde:
+    veld: CasusSorteerveld = CasusSorteerveld.AANGEMAAKT_OP
+    richting: Richting = Richting.OPLOPEND
+
+
+async def casussen_lijst(
+    info: Info[Context, None],
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: CasusFilter | None = None,
+    volgorde: CasusVolgorde | None = None,
+) -> Connection[Casus]:
+    """Casussen binnen uw bereik: vooruit (first/after) of terug (last/before), gefilterd en geordend."""
+    vz = info.context.vz
+    f = filter.domein() if filter else None
+    v = domein_casussen.CasusVolgorde(volgorde.veld, volgorde.richting) if volgorde else None
+    pagina = await domein_casussen.zoek(vz, first, after, f, v, last, before)
+    await casus_pagina(info.context, [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node"))
+    return verbinding(pagina, Casus.uit, lambda: domein_casussen.tel(vz, f))

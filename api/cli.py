@@ -39,6 +39,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     demo_modus = args.demo or inst.demo
     if demo_modus:
         DemoSleutel.laad_of_maak(inst.data_map)
+        os.environ.setdefault("REGIEKAMER_GRAPHIQL", "true")  # the app (and every worker) reads it; false wins
     try:
         verifier = maak_verifier(inst, demo_modus)
     except ValueError as e:  # no key, unusable key, non-https JWKS URL, both set: say so, no traceback
@@ -63,7 +64,8 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
     if demo_modus:
         print("Demogegevens geladen." if gevuld else "Database had al gegevens; demogegevens overgeslagen.")
         print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
-    print(f"Regiekamer op http://{args.host}:{args.port}/graphql (GraphiQL in de browser), /health", flush=True)
+    ide = " (GraphiQL in de browser)" if Instellingen().graphiql_aan() else ""
+    print(f"Regiekamer op http://{args.host}:{args.port}/graphql{ide}, /health", flush=True)
     if args.workers == 1:
         app = bouw_app(inst, demo_modus, verifier)
         stem_gc_af()

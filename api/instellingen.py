@@ -26,6 +26,10 @@ class Instellingen(BaseSettings):
     data_map: Path = Path(".regiekamer")
     demo: bool = False
     ontwikkeling: bool = False
+    graphiql: bool | None = Field(
+        default=None,
+        description="GraphiQL op GET /graphql: standaard aan in demo- en ontwikkelmodus, anders uit.",
+    )
     jwks_url: str | None = None
     jwt_public_key: str | None = None
     jwt_issuer: str | None = None
@@ -80,6 +84,10 @@ class Instellingen(BaseSettings):
         from api.trage_clients import begrensd_protocol
 
         return {"timeout_keep_alive": self.keep_alive_seconden, "http": begrensd_protocol(self.kop_seconden)}
+
+    def graphiql_aan(self) -> bool:
+        """GraphiQL alleen in demo of ontwikkeling; ``REGIEKAMER_GRAPHIQL`` beslist als het gezet is."""
+        return (self.demo or self.ontwikkeling) if self.graphiql is None else self.graphiql
 
     @property
     def introspectie(self) -> bool:

@@ -1,4 +1,11 @@
-"""Relay-bouwstenen: Node, globale ids, verbindingen met totalCount die het beleid volgt."""
+"""Relay-bouwstenen: Node, globale ids, verbindingen met totalCount die het beleid volgt.
+
+PageInfo follows the Relay cursor connections specification: ``startCursor``/``endCursor`` are the
+cursors of the first and last edge; ``hasNextPage``/``hasPreviousPage`` are exact in the paging direction
+and, in the other direction, answered by a question to the database only when the client selects the
+field (``domein.paginering.pagineer_volgens``); a list that cannot tell cheaply answers false there,
+which the specification allows.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from domein.fouten import NietGevonden
-from domein.paginering import Pagina
+from domein.paginering import Pagina, Vraag
 from domein.waarden import bevat_ongeldig_teken
 
 T = TypeVar("T")
@@ -38,10 +45,31 @@ def lees_globale_id(globaal: str, verwacht: str | None = None) -> tuple[str, str
     return typenaam, id_
 
 
-@strawberry.type
+async def _beantwoord(vraag: Vraag) -> bool:
+    return vraag if isinstance(vraag, bool) else await vraag()
+
+
+async def _heeft_volgende(root: PageInfo) -> bool:
+    return await _beantwoord(root._volgende)
+
+
+async def _heeft_vorige(root: PageInfo) -> bool:
+    return await _beantwoord(root._vorige)
+
+
+@strawberry.type(description="Waar deze pagina ligt in de hele lijst (Relay-cursorspecificatie).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    _volgende: strawberry.Private[Vraag]
+    _vorige: strawberry.Private[Vraag]
+    has_next_page: bool = strawberry.field(
+        resolver=_heeft_volgende, description="Of er na deze pagina nog elementen zijn (bij last/before: na 'before')."
+    )
+    has_previous_page: bool = strawberry.field(
+        resolver=_heeft_vorige,
+        description="Of er vóór deze pagina elementen zijn (bij first/after: tot en met 'after').",
+    )
+    start_cursor: str | None = strawberry.field(description="De cursor van de eerste edge; leeg bij een lege pagina.")
+    end_cursor: str | None = strawberry.field(description="De cursor van de laatste edge; leeg bij een lege pagina.")
 
 
 @strawberry.type
@@ -63,7 +91,7 @@ class Connection(Generic[T]):
 
 def verbinding(pagina: Pagina[R], maak: Callable[[R], T], teller: Callable[[], Awaitable[int]]) -> Connection[T]:
     edges = [Edge(cursor=c, node=maak(item)) for c, item in pagina.items]
+    begin = pagina.items[0][0] if pagina.items else None
     eind = pagina.items[-1][0] if pagina.items else None
-    return Connection(
-        edges=edges, page_info=PageInfo(has_next_page=pagina.heeft_volgende, end_cursor=eind), _teller=teller
-    )
+    info = PageInfo(_volgende=pagina.heeft_volgende, _vorige=pagina.heeft_vorige, start_cursor=begin, end_cursor=eind)
+    return Connection(edges=edges, page_info=info, _teller=teller)

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.aanbieders import Aanbieder, Contract, RegistreerAanbiederInput, RegistreerContractInput
 from api.audit import AuditFilter, AuditRegel, Beleidsregel, Beleidswijziging
-from api.casussen import Casus, Inwoner, RegistreerCasusInput, casus_pagina
+from api.casussen import Casus, CasusFilter, CasusVolgorde, Inwoner, RegistreerCasusInput, casussen_lijst
 from api.context import Context, gevraagd_onder
 from api.datums import DATUM_SCALARS
 from api.enums import Rol
@@ -45,6 +45,7 @@ from api.signalen import (
     RegistreerSignaalInput,
     RmzMeldingInput,
     Signaal,
+    SignaalFilter,
     betrokkenen_van,
     gegevens_van,
     pagina_met_relaties,
@@ -142,12 +143,18 @@ class Query:
         pagina = await contracten.zoek(vz, first, after, intern)
         return verbinding(pagina, Contract.uit, lambda: contracten.tel(vz, intern))
 
-    @strawberry.field
-    async def casussen(self, info: I, first: int | None = None, after: str | None = None) -> Connection[Casus]:
-        vz = info.context.vz
-        pagina = await casussen.zoek(vz, first, after)
-        await casus_pagina(info.context, [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node"))
-        return verbinding(pagina, Casus.uit, lambda: casussen.tel(vz))
+    @strawberry.field(description="Casussen binnen uw bereik: vooruit (first/after) of terug (last/before).")
+    async def casussen(
+        self,
+        info: I,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: CasusFilter | None = None,
+        volgorde: CasusVolgorde | None = None,
+    ) -> Connection[Casus]:
+        return await casussen_lijst(info, first, after, last, before, filter, volgorde)
 
     @strawberry.field(description="Eén casus; een casus van een andere gemeente bestaat voor u niet.")
     async def casus(self, info: I, id: strawberry.ID) -> Casus | None:
@@ -159,14 +166,20 @@ class Query:
 
     @strawberry.field(description="Signalen van de eigen gemeente; alleenVerlopen: termijn van de stap voorbij.")
     async def signalen(
-        self, info: I, first: int | None = None, after: str | None = None, alleen_verlopen: bool = False
+        self,
+        info: I,
+        first: int | None = None,
+        after: str | None = None,
+        alleen_verlopen: bool = False,
+        filter: SignaalFilter | None = None,
     ) -> Connection[Signaal]:
         vz = info.context.vz
-        pagina = await signalen.zoek(vz, first, after, alleen_verlopen)
+        f = filter.domein() if filter else None
+        pagina = await signalen.zoek(vz, first, after, alleen_verlopen, f)
         await pagina_met_relaties(
             info.context, "Signaal", [rij for _, rij in pagina.items], gevraagd_onder(info, "edges", "node")
         )
-        return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen))
+        return verbinding(pagina, Signaal.uit, lambda: signalen.tel(vz, alleen_verlopen, f))
 
     @strawberry.field(description="Meldingen binnen uw bereik (het RMZ: de inbox van alle zeven gemeenten).")
     async def meldingen(

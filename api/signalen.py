@@ -15,8 +15,9 @@ from api.casussen import Casus
 from api.context import Context, direct, laad_pagina
 from api.enums import BetrokkeneSoort, Categorie, Herkomst, MeldingSoort, MeldingStatus
 from api.gemeenten import Gemeente
-from api.relay import Node, globale_id
+from api.relay import Node, globale_id, lees_globale_id
 from domein import archief, meldingen
+from domein import signalen as domein_signalen
 from domein.maskering import Masker
 from domein.meldingen import Betrokkene as BetrokkeneRij
 from domein.meldingen import BetrokkeneInvoer, MeldingRij
@@ -406,3 +407,21 @@ def gegevens_van(invoer: Any, velden: tuple[str, ...], extra: Any) -> dict[str, 
 
 def betrokkenen_van(invoer: list[BetrokkeneInput]) -> list[BetrokkeneInvoer]:
     return [BetrokkeneInvoer(soort=b.soort, naam=b.naam, bsn=b.bsn) for b in invoer]
+
+
+@strawberry.input(description="Voorwaarden op signalen; ze gelden samen, altijd binnen uw eigen bereik.")
+class SignaalFilter:
+    stap: list[str] | None = strawberry.field(default=None, description="Stappen van de route, bijv. stap_1.")
+    categorie: list[Categorie] | None = None
+    aanbieder_id: strawberry.ID | None = None
+    aangemaakt_vanaf: datetime | None = strawberry.field(default=None, description="Vanaf dit moment (telt mee).")
+    aangemaakt_tot: datetime | None = strawberry.field(default=None, description="Tot dit moment (telt niet mee).")
+
+    def domein(self) -> domein_signalen.SignaalFilter:
+        return domein_signalen.SignaalFilter(
+            stap=self.stap,
+            categorie=self.categorie,
+            aanbieder_id=lees_globale_id(self.aanbieder_id, "Aanbieder")[1] if self.aanbieder_id else None,
+            aangemaakt_vanaf=self.aangemaakt_vanaf,
+            aangemaakt_tot=self.aangemaakt_tot,
+        )

@@ -15,10 +15,10 @@ from domein.audit import Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import casus, casus_persoonsgegevens
-from domein.paginering import Pagina, maak_cursor, pagineer
-from domein.toegang import Actie
+from domein.paginering import Pagina, Richting, Sleutel, Venster, Volgorde, pagineer_volgens
+from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import CasusStatus, Leefdomein, Urgentie, controleer_bsn, controleer_tekst
+from domein.waarden import CasusStatus, Leefdomein, Urgentie, als_utc, controleer_bsn, controleer_tekst
 
 RESOURCE = "casus"
 CATEGORIE_IDENTIFICATIE = "persoonsgegevens.identificatie"
@@ -75,15 +75,127 @@ def _rij(r: Any) -> CasusRij:
     return CasusRij(**r._mapping)
 
 
-async def zoek(vz: Verzoek, first: int | None, after: str | None) -> Pagina[CasusRij]:
-    query, aantal = pagineer(_basis(vz), casus.c.aangemaakt_op, casus.c.id, first, after)
-    rijen = [_rij(r) for r in (await vz.conn.execute(query)).all()]
-    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], heeft_volgende=len(rijen) > aantal)
+class CasusSorteerveld(StrEnum):
+    AANGEMAAKT_OP = "aangemaakt_op"
+    URGENTIE = "urgentie"
 
 
-async def tel(vz: Verzoek) -> int:
+@dataclass(frozen=True)
+class CasusFilter:
+    """Voorwaarden op een lijst casussen; ze gelden samen, binnen het bereik van de gebruiker."""
+
+    status: Sequence[CasusStatus] | None = None
+    urgentie: Sequence[Urgentie] | None = None
+    aangemaakt_vanaf: datetime | None = None  # inclusive
+    aangemaakt_tot: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class CasusVolgorde:
+    veld: CasusSorteerveld = CasusSorteerveld.AANGEMAAKT_OP
+    richting: Richting = Richting.OPLOPEND
+
+
+LEEST: dict[str, str] = {
+    "status": RESOURCE,
+    "urgentie": CATEGORIE_ZORGBEHOEFTE,
+    "aangemaakt": RESOURCE,
+}
+"""What a filter or order on a field reads: the same resource as the field itself (beleid/velden.csv:
+``Casus.status``, ``Casus.urgentie``, ``Casus.aangemaaktOp``). Filtering or ordering on urgentie tells the
+urgentie of the rows it returns or counts, so it asks the same right as reading the field."""
+
+RANG = {Urgentie.REGULIER: 0, Urgentie.SPOED: 1, Urgentie.CRISIS: 2}
+"""Urgentie in order: regulier < spoed < crisis (AFLOPEND puts crisis first)."""
+
+_RANG_SQL = sa.case({str(u): r for u, r in RANG.items()}, value=casus.c.urgentie, else_=-1)
+_OP_TIJD = (
+    Sleutel(casus.c.aangemaakt_op, lambda r: r.aangemaakt_op, datetime),
+    Sleutel(casus.c.id, lambda r: r.id, str),
+)
+_OP_URGENTIE = (Sleutel(_RANG_SQL, lambda r: RANG.get(Urgentie(r.urgentie), -1), int), *_OP_TIJD)
+
+
+def _volgorde(v: CasusVolgorde) -> Volgorde:
+    if v.veld is CasusSorteerveld.URGENTIE:
+        return Volgorde(f"urgentie.{v.richting}", _OP_URGENTIE, v.richting)
+    # The default order keeps the plain [tijd, id] cursor of the other lists (earlier cursors stay valid).
+    naam = None if v.richting is Richting.OPLOPEND else f"aangemaakt_op.{v.richting}"
+    return Volgorde(naam, _OP_TIJD, v.richting)
+
+
+def _gefilterd(
+    vz: Verzoek, query: sa.Select[Any], f: CasusFilter, op_urgentie: bool
+) -> tuple[sa.Select[Any], Besluit | None]:
+    """``query`` (al begrensd tot het bereik) met het filter, en het besluit over urgentie als die meetelt.
+
+    Every condition is added to the scoped query: counts, order and cursors never reach other rows. A filter
+    or order on urgentie also stays within the scope of the zorgbehoefte decision.
+    """
+    zorgbehoefte = None
+    if f.urgentie is not None or op_urgentie:
+        zorgbehoefte = vz.eis(LEEST["urgentie"], Actie.LEZEN)
+        query = query.where(voorwaarde(zorgbehoefte, vz.actor, casus.c.gemeente_code))
+    return query.where(*_voorwaarden(f)), zorgbehoefte
+
+
+def _voorwaarden(f: CasusFilter) -> list[sa.ColumnElement[bool]]:
+    uit: list[sa.ColumnElement[bool]] = []
+    if f.status is not None:
+        if not f.status:
+            raise OngeldigeInvoer("Kies minstens één status, of laat 'status' weg.", veld="filter.status")
+        uit.append(casus.c.status.in_(sorted({str(s) for s in f.status})))
+    if f.urgentie is not None:
+        if not f.urgentie:
+            raise OngeldigeInvoer("Kies minstens één urgentie, of laat 'urgentie' weg.", veld="filter.urgentie")
+        uit.append(casus.c.urgentie.in_(sorted({str(u) for u in f.urgentie})))
+    vanaf = als_utc(f.aangemaakt_vanaf) if f.aangemaakt_vanaf is not None else None
+    tot = als_utc(f.aangemaakt_tot) if f.aangemaakt_tot is not None else None
+    if vanaf is not None and tot is not None and vanaf >= tot:
+        raise OngeldigeInvoer(
+            "'aangemaaktVanaf' moet vóór 'aangemaaktTot' liggen (vanaf telt mee, tot niet).",
+            veld="filter.aangemaaktVanaf",
+        )
+    if vanaf is not None:
+        uit.append(casus.c.aangemaakt_op >= sa.literal(vanaf, casus.c.aangemaakt_op.type))
+    if tot is not None:
+        uit.append(casus.c.aangemaakt_op < sa.literal(tot, casus.c.aangemaakt_op.type))
+    return uit
+
+
+async def zoek(
+    vz: Verzoek,
+    first: int | None,
+    after: str | None,
+    filter: CasusFilter | None = None,
+    volgorde: CasusVolgorde | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Pagina[CasusRij]:
+    """Eén pagina casussen binnen bereik, gefilterd en in de gevraagde volgorde (standaard: oudste eerst)."""
+    volgorde = volgorde or CasusVolgorde()
+    op_urgentie = volgorde.veld is CasusSorteerveld.URGENTIE
+    query, zorgbehoefte = _gefilterd(vz, _basis(vz), filter or CasusFilter(), op_urgentie)
+    pagina = await pagineer_volgens(vz.conn, query, _volgorde(volgorde), Venster(first, after, last, before), _rij)
+    if zorgbehoefte is not None:
+        # The page shows (by its filter or order) the urgentie of each of its casussen: a read, recorded.
+        for _, r in pagina.items:
+            vz.lezing(
+                LEEST["urgentie"],
+                object_type=RESOURCE,
+                object_id=r.id,
+                verantwoordelijke=r.gemeente_code,
+                betrokkene=r.pseudoniem,
+                doel=zorgbehoefte.doel or vz.beslisser.doel_van(vz.actor),
+            )
+    return pagina
+
+
+async def tel(vz: Verzoek, filter: CasusFilter | None = None) -> int:
+    """Het aantal casussen binnen bereik dat aan het filter voldoet (totalCount)."""
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
-    query = sa.select(sa.func.count()).select_from(casus).where(voorwaarde(besluit, vz.actor, casus.c.gemeente_code))
+    basis = sa.select(sa.func.count()).select_from(casus).where(voorwaarde(besluit, vz.actor, casus.c.gemeente_code))
+    query, _ = _gefilterd(vz, basis, filter or CasusFilter(), op_urgentie=False)
     return int(await vz.conn.scalar(query) or 0)
 
 

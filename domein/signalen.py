@@ -15,10 +15,10 @@ from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import aanbieder, signaal, signaal_stap
-from domein.paginering import Pagina, maak_cursor, pagineer
+from domein.paginering import Pagina, Sleutel, Venster, Volgorde, pagineer_volgens
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
-from domein.waarden import CasusStatus, Categorie, controleer_tekst
+from domein.waarden import CasusStatus, Categorie, als_utc, controleer_tekst
 
 RESOURCE = "signaal"
 STANDAARD_ROUTE = "rob-signaal"
@@ -77,16 +77,75 @@ def _verlopen(alleen_verlopen: bool) -> sa.ColumnElement[bool]:
     return signaal.c.termijn < date.today() if alleen_verlopen else sa.true()
 
 
-async def zoek(vz: Verzoek, first: int | None, after: str | None, alleen_verlopen: bool = False) -> Pagina[SignaalRij]:
-    query, aantal = pagineer(
-        _basis(vz).where(_verlopen(alleen_verlopen)), signaal.c.aangemaakt_op, signaal.c.id, first, after
-    )
-    rijen = [SignaalRij(**r._mapping) for r in (await vz.conn.execute(query)).all()]
-    return Pagina([(maak_cursor(r.aangemaakt_op, r.id), r) for r in rijen[:aantal]], len(rijen) > aantal)
+@dataclass(frozen=True)
+class SignaalFilter:
+    """Voorwaarden op een lijst signalen; ze gelden samen, binnen het bereik van de gebruiker.
+
+    Every field filtered on is a field of Signaal that the same decision shows (``signaal``: Signaal.stap,
+    .categorie, .aanbieder, .aangemaaktOp in beleid/velden.csv), so a filter asks no other right.
+    """
+
+    stap: Sequence[str] | None = None
+    categorie: Sequence[Categorie] | None = None
+    aanbieder_id: str | None = None
+    aangemaakt_vanaf: datetime | None = None  # inclusive
+    aangemaakt_tot: datetime | None = None  # exclusive
 
 
-async def tel(vz: Verzoek, alleen_verlopen: bool = False) -> int:
-    sub = _basis(vz).where(_verlopen(alleen_verlopen)).subquery()
+_VOLGORDE = Volgorde(
+    None,  # the plain [tijd, id] cursor, as before
+    (
+        Sleutel(signaal.c.aangemaakt_op, lambda r: r.aangemaakt_op, datetime),
+        Sleutel(signaal.c.id, lambda r: r.id, str),
+    ),
+)
+
+
+def _filter(vz: Verzoek, f: SignaalFilter | None) -> list[sa.ColumnElement[bool]]:
+    if f is None:
+        return []
+    uit: list[sa.ColumnElement[bool]] = []
+    if f.stap is not None:
+        bekend = {t for r in vz.routes.values() for t in r.toestanden}
+        onbekend = sorted(set(f.stap) - bekend)
+        if not f.stap or onbekend:
+            raise OngeldigeInvoer(
+                "Kies een of meer stappen van een route: " + ", ".join(sorted(bekend)) + ".", veld="filter.stap"
+            )
+        uit.append(signaal.c.toestand.in_(sorted(set(f.stap))))
+    if f.categorie is not None:
+        if not f.categorie:
+            raise OngeldigeInvoer("Kies minstens één categorie, of laat 'categorie' weg.", veld="filter.categorie")
+        uit.append(signaal.c.categorie.in_(sorted({str(c) for c in f.categorie})))
+    if f.aanbieder_id is not None:
+        uit.append(signaal.c.aanbieder_id == f.aanbieder_id)
+    vanaf = als_utc(f.aangemaakt_vanaf) if f.aangemaakt_vanaf is not None else None
+    tot = als_utc(f.aangemaakt_tot) if f.aangemaakt_tot is not None else None
+    if vanaf is not None and tot is not None and vanaf >= tot:
+        raise OngeldigeInvoer(
+            "'aangemaaktVanaf' moet vóór 'aangemaaktTot' liggen (vanaf telt mee, tot niet).",
+            veld="filter.aangemaaktVanaf",
+        )
+    if vanaf is not None:
+        uit.append(signaal.c.aangemaakt_op >= sa.literal(vanaf, signaal.c.aangemaakt_op.type))
+    if tot is not None:
+        uit.append(signaal.c.aangemaakt_op < sa.literal(tot, signaal.c.aangemaakt_op.type))
+    return uit
+
+
+async def zoek(
+    vz: Verzoek,
+    first: int | None,
+    after: str | None,
+    alleen_verlopen: bool = False,
+    filter: SignaalFilter | None = None,
+) -> Pagina[SignaalRij]:
+    query = _basis(vz).where(_verlopen(alleen_verlopen), *_filter(vz, filter))
+    return await pagineer_volgens(vz.conn, query, _VOLGORDE, Venster(first, after), lambda r: SignaalRij(**r._mapping))
+
+
+async def tel(vz: Verzoek, alleen_verlopen: bool = False, filter: SignaalFilter | None = None) -> int:
+    sub = _basis(vz).where(_verlopen(alleen_verlopen), *_filter(vz, filter)).subquery()
     return int(await vz.conn.scalar(sa.select(sa.func.count()).select_from(sub)) or 0)
 
 

@@ -111,9 +111,10 @@ async def test_health_antwoordt_als_de_database_antwoordt(api):
     assert antwoord.status_code == 200 and antwoord.json() == {"status": "ok"}
 
 
-async def test_graphiql_in_de_browser(api):
+async def test_graphiql_staat_buiten_demo_uit_met_een_gecodeerde_404(api):
+    """Buiten demo en ontwikkeling geen IDE (tests/test_ide.py toetst de IDE zelf)."""
     antwoord = await api.client.get("/graphql", headers={"Accept": "text/html"})
-    assert antwoord.status_code == 200 and "graphiql" in antwoord.text.lower()
+    assert antwoord.status_code == 404 and codes(antwoord.json()) == ["NOT_FOUND"]
 
 
 async def test_databasefout_zet_geen_bsn_in_het_serverlog(api, monkeypatch, caplog):
