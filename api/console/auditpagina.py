@@ -66,7 +66,7 @@ async def haal_pagina(u: Uitvoerder, f: Auditfilter) -> Auditpagina:
 
 
 KOLOMMEN = (
-    "tijdstip", "tijdstip_lokaal", "gemeente", "gemeentenaam", "organisatie", "actor", "rol", "doel",
+    "tijdstip_utc", "tijdstip_lokaal", "gemeente", "gemeentenaam", "organisatie", "actor", "rol", "doel",
     "verwerkingsactiviteit", "operatie", "object_type", "object_id", "uitkomst", "categorieen", "betrokkenen",
     "request_id",
 )  # fmt: skip
@@ -99,10 +99,12 @@ async def exporteer_csv(u: Uitvoerder, f: Auditfilter, namen: dict[str, str]) ->
     schrijver.writerow(KOLOMMEN)
     for r in regels:
         t = lees_tijd(r["tijdstip"])
+        utc = t.isoformat(timespec="seconds") if t else ""
+        lokaal = t.astimezone(AMSTERDAM).isoformat(timespec="seconds") if t else ""
         schrijver.writerow(
             _cel(w)
             for w in (
-                r["tijdstip"], t.astimezone(AMSTERDAM).isoformat(timespec="seconds") if t else "", r["gemeente"],
+                utc, lokaal, r["gemeente"],
                 naam_van(r["gemeente"], namen) if r["gemeente"] else "", naam_van(r["organisatie"], namen), r["sub"],
                 r["rol"], r["doel"], r["verwerkingsactiviteit"], r["operatie"], r["objectType"], r["objectId"],
                 r["uitkomst"], ",".join(r["categorieen"]), ",".join(r["betrokkenen"]), r["requestId"],

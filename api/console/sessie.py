@@ -31,7 +31,8 @@ DEMOTOKEN_SECONDEN = 3600
 
 
 def _toestand(scope: Scope) -> Toestand:
-    return scope["app"].state.toestand  # type: ignore[no-any-return]
+    t: Toestand = scope["app"].state.toestand
+    return t
 
 
 def demo_of_ontwikkeling(t: Toestand) -> bool:
