@@ -215,7 +215,8 @@ async def inzage(request: Request) -> Response:
         if e.code != "BAD_USER_INPUT":
             return toon_fout(request, e, ik=ik)
         return toon(request, "inzage.html", 400, ik=ik, rapport=None, fout=e)
-    organisatie = (ik.get("gemeente") or {}).get("naam") or weergave.naam_van(ik["organisatie"], namen)
+    gemeente = (ik.get("gemeente") or {}).get("naam")
+    organisatie = f"Gemeente {gemeente}" if gemeente else weergave.naam_van(ik["organisatie"], namen)
     return toon(request, "brief.html", ik=ik, rapport=data["inzageverzoek"], organisatie=organisatie,
                 namen=namen, vandaag=weergave.datum(datetime.now(UTC)))  # fmt: skip
 
