@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from api.auth import OngeldigToken
-from api.console import sessie, weergave
+from api.console import oidc, sessie, weergave
 from api.console.auditfilter import OPERATIES, UITKOMSTEN, Auditfilter
 from api.console.auditpagina import PER_PAGINA, exporteer_csv, haal_pagina
 from api.console.gegevens import DATALEKKEN, IK, INZAGE, ConsoleFout, Uitvoerder, actor_uit_token
@@ -52,6 +52,7 @@ def _toestand(request: Request) -> Any:
 def toon(request: Request, sjabloon: str, status: int = 200, **context: Any) -> Response:
     context.setdefault("csrf", sessie.csrf_token(request))
     context.setdefault("ik", None)
+    context.setdefault("oidc", oidc.instellingen().aan)
     return templates.TemplateResponse(request, sjabloon, context, status_code=status)
 
 
@@ -136,6 +137,46 @@ async def inloggen(request: Request) -> Response:
         return toon(request, "inloggen.html", 401, fout=fout, demo=demo, gemeenten=GEMEENTEN)
     sessie.meld_aan(request, token)
     return RedirectResponse("/console/auditlog", status_code=303)
+
+
+@veilig
+async def oidc_start(request: Request) -> Response:
+    inst = oidc.instellingen()
+    if not inst.aan:
+        raise ConsoleFout("NOT_FOUND", "Inloggen via een identiteitsprovider is niet ingesteld; plak een token.")
+    try:
+        antwoord: Response = await oidc.naar_provider(request, inst)
+    except oidc.OidcFout as e:
+        return _inlogfout(request, e.bericht)
+    return antwoord
+
+
+@veilig
+async def oidc_terug(request: Request) -> Response:
+    """Alleen doorsturen binnen de eigen origin: pas dan stuurt de browser het SameSite=Strict-cookie mee."""
+    return toon(request, "doorsturen.html", verder=oidc.verder_adres(request))
+
+
+@veilig
+async def oidc_verder(request: Request) -> Response:
+    inst = oidc.instellingen()
+    if not inst.aan:
+        raise ConsoleFout("NOT_FOUND", "Inloggen via een identiteitsprovider is niet ingesteld; plak een token.")
+    try:
+        token = await oidc.toegangstoken(request, inst)
+        await actor_uit_token(_toestand(request), token)
+    except oidc.OidcFout as e:
+        return _inlogfout(request, e.bericht)
+    except OngeldigToken as e:
+        return _inlogfout(request, f"De identiteitsprovider gaf een token dat deze server niet aanvaardt: {e.bericht}")
+    sessie.meld_aan(request, token)
+    return RedirectResponse("/console/auditlog", status_code=303)
+
+
+def _inlogfout(request: Request, bericht: str) -> Response:
+    sessie.meld_af(request)
+    fout = ConsoleFout("UNAUTHENTICATED", bericht)
+    return toon(request, "inloggen.html", 401, fout=fout, demo=None, gemeenten=GEMEENTEN)
 
 
 @veilig
