@@ -10,14 +10,22 @@ Playwright never downloads a browser here: it drives /usr/bin/chromium. Without 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 
 from domein.demo import fictieve_bsns
-from tests.hulp_server import draaiende_server, schone_omgeving
+from tests.hulp_server import draaiende_server, schone_omgeving, vrije_poort
+from tests.test_console_oidc import CLIENT_ID, NepIdp
 
 CHROMIUM = Path(os.environ.get("REGIEKAMER_CHROMIUM", "/usr/bin/chromium"))
 REGIEKAMER = Path(sys.executable).parent / "regiekamer"
@@ -94,3 +102,79 @@ async def test_privacy_officer_filtert_op_bsn_en_drukt_de_inzagebrief_af_zonder_
     geladen = {u.removeprefix(server.url) for u in verzoeken}
     assert {"/console/static/console.css", "/console/static/console.js"} <= geladen
     assert not [m for m in meldingen if "Content Security Policy" in m or m.startswith("error")], meldingen
+
+
+@contextmanager
+def _nep_idp() -> Iterator[NepIdp]:
+    poort = vrije_poort()
+    idp = NepIdp(f"http://127.0.0.1:{poort}")
+    server = uvicorn.Server(uvicorn.Config(idp.app(), host="127.0.0.1", port=poort, log_level="warning"))
+    draad = threading.Thread(target=server.run, daemon=True)
+    draad.start()
+    grens = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < grens and draad.is_alive(), "de nep-IdP startte niet"
+        time.sleep(0.05)
+    try:
+        yield idp
+    finally:
+        server.should_exit = True
+        draad.join(timeout=10)
+
+
+@contextmanager
+def _server_met_idp(werkmap: Path, omgeving: dict[str, str]) -> Iterator[str]:
+    """``regiekamer serve`` buiten demo: tokens van de IdP, console op http://localhost (een andere site dan de IdP)."""
+    poort = vrije_poort()
+    log = werkmap / "server.log"
+    with log.open("wb") as uit:
+        proces = subprocess.Popen(
+            [str(REGIEKAMER), "serve", "--port", str(poort)], cwd=werkmap, env=omgeving,
+            stdin=subprocess.DEVNULL, stdout=uit, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    url = f"http://localhost:{poort}"
+    try:
+        grens = time.monotonic() + 180
+        while True:
+            assert proces.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < grens, log.read_text()
+            time.sleep(0.25)
+        yield url
+    finally:
+        if proces.poll() is None:
+            os.killpg(proces.pid, signal.SIGTERM)
+            proces.wait(timeout=30)
+
+
+async def test_oidc_login_in_de_browser_ondanks_samesite_strict_cookie(db_url: str, tmp_path: Path):
+    """De IdP stuurt cross-site terug; pas het doorsturen binnen de eigen origin brengt het Strict-cookie mee."""
+    with _nep_idp() as idp:
+        omgeving = schone_omgeving(
+            DATABASE_URL=db_url,
+            REGIEKAMER_JWT_PUBLIC_KEY=idp.public_key_pem,
+            REGIEKAMER_PSEUDONIEM_SLEUTEL="browsertest-pseudoniemsleutel-van-minstens-32-bytes",
+            REGIEKAMER_CONSOLE_OIDC_ISSUER=idp.url,
+            REGIEKAMER_CONSOLE_OIDC_CLIENT_ID=CLIENT_ID,
+        )
+        with _server_met_idp(tmp_path, omgeving) as url:
+            async with playwright_api.async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+                try:
+                    pagina = await browser.new_page()
+                    pagina.set_default_timeout(15_000)
+                    await pagina.goto(f"{url}/console/inloggen")
+                    await pagina.click("#oidc")
+                    await pagina.click("#toestemming")  # at the IdP: from here on the navigation is cross-site
+                    await pagina.wait_for_url("**/console/auditlog")
+                    assert "privacy officer · Nijmegen" in await pagina.inner_text("header")
+                    cookies = await pagina.context.cookies(f"{url}/console/auditlog")
+                    sessie = next(c for c in cookies if c["name"] == "regiekamer_console")
+                    assert sessie["sameSite"] == "Strict" and sessie["httpOnly"] and sessie["secure"]
+                finally:
+                    await browser.close()
+    assert idp.uitwisselingen and idp.uitwisselingen[-1]["code_verifier"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 import secrets
 import threading
@@ -28,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from api.app import maak_app
@@ -79,7 +80,9 @@ class NepIdp:
             return JSONResponse({"error": "invalid_request"}, status_code=400)
         code = secrets.token_urlsafe(16)
         self.codes[code] = {k: q.get(k, "") for k in ("code_challenge", "nonce", "redirect_uri")}
-        return RedirectResponse(f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}", 302)
+        terug = html.escape(f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}")
+        # A page the user acts on, as at a real provider: the way back is then a navigation the IdP's page starts.
+        return HTMLResponse(f'<!doctype html><title>Nep-IdP</title><a id="toestemming" href="{terug}">Inloggen</a>')
 
     async def token(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
@@ -141,15 +144,17 @@ async def _via_idp(console: httpx.AsyncClient, state: str | None = None) -> http
     params = parse_qs(urlsplit(naar_idp).query)
     assert params["code_challenge_method"] == ["S256"] and params["code_challenge"][0]
     async with httpx.AsyncClient() as browser:
-        terug = await browser.get(naar_idp)
-    assert terug.status_code == 302, terug.text
-    adres = urlsplit(terug.headers["location"])
+        idp_pagina = await browser.get(naar_idp)
+    assert idp_pagina.status_code == 200, idp_pagina.text
+    terug = re.search(r'id="toestemming" href="([^"]+)"', idp_pagina.text).group(1)
+    adres = urlsplit(html.unescape(terug))
     assert adres.path == "/console/oidc/terug"
     query = adres.query
     if state is not None:
         query = urlencode({"code": parse_qs(query)["code"][0], "state": state})
     doorsturen = await console.get(f"{adres.path}?{query}")
     assert doorsturen.status_code == 200 and 'http-equiv="refresh"' in doorsturen.text
+    assert "set-cookie" not in doorsturen.headers  # a fresh cookie here would replace the session of the flow
     verder = re.search(r'href="([^"]+)" id="verder"', doorsturen.text).group(1).replace("&amp;", "&")
     assert verder.startswith("/console/oidc/verder?")  # same origin: now the SameSite=Strict cookie goes along
     return await console.get(verder)

@@ -50,7 +50,8 @@ def _toestand(request: Request) -> Any:
 
 
 def toon(request: Request, sjabloon: str, status: int = 200, **context: Any) -> Response:
-    context.setdefault("csrf", sessie.csrf_token(request))
+    if "csrf" not in context:  # not setdefault: making a token writes the session, which must stay optional
+        context["csrf"] = sessie.csrf_token(request)
     context.setdefault("ik", None)
     context.setdefault("oidc", oidc.instellingen().aan)
     return templates.TemplateResponse(request, sjabloon, context, status_code=status)
@@ -154,7 +155,8 @@ async def oidc_start(request: Request) -> Response:
 @veilig
 async def oidc_terug(request: Request) -> Response:
     """Alleen doorsturen binnen de eigen origin: pas dan stuurt de browser het SameSite=Strict-cookie mee."""
-    return toon(request, "doorsturen.html", verder=oidc.verder_adres(request))
+    # No session access here: the browser did not send the cookie, and a new one would replace the real session.
+    return toon(request, "doorsturen.html", csrf="", verder=oidc.verder_adres(request))
 
 
 @veilig
