@@ -347,3 +347,19 @@ async def test_onverwachte_fout_toont_alleen_een_verzoek_id(maak_console, monkey
     assert antwoord.status_code == 500
     assert "INTERNAL" in antwoord.text and "Verzoek-id" in antwoord.text
     assert "geheime interne details" not in antwoord.text and "Traceback" not in antwoord.text
+
+
+async def test_te_groot_token_voor_het_cookie_wordt_met_een_melding_geweigerd(maak_console):
+    console = await maak_console()
+    await console.get("/console/inloggen")
+    antwoord = await console.post("/console/inloggen", {"token": "x" * 3000})
+    assert antwoord.status_code == 401 and "te groot voor het sessiecookie" in antwoord.text
+    assert (await console.get("/console/auditlog")).status_code == 303
+
+
+async def test_te_groot_formulier_wordt_geweigerd_zonder_het_te_lezen(maak_console):
+    console = await maak_console()
+    await console.log_in("privacy_officer", NIJMEGEN)
+    await console.get("/console/auditlog")
+    antwoord = await console.post("/console/auditlog", {"bsn": "1" * 70_000})
+    assert antwoord.status_code == 400 and "Het formulier is te groot." in antwoord.text

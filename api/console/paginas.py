@@ -84,6 +84,12 @@ def veilig(pagina: Pagina) -> Pagina:
 
 async def formulier(request: Request) -> dict[str, str]:
     """Een urlencoded formulier, begrensd; het CSRF-token moet kloppen."""
+    try:
+        aangekondigd = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        aangekondigd = MAX_FORMULIER + 1
+    if aangekondigd > MAX_FORMULIER:  # refused before reading: a huge body never reaches memory
+        raise ConsoleFout("BAD_USER_INPUT", "Het formulier is te groot.")
     body = await request.body()
     if len(body) > MAX_FORMULIER:
         raise ConsoleFout("BAD_USER_INPUT", "Het formulier is te groot.")
@@ -130,6 +136,9 @@ async def inloggen(request: Request) -> Response:
     token = velden.get("token", "").strip()
     if not token:
         fout = ConsoleFout("UNAUTHENTICATED", "Plak een toegangstoken (JWT) in het veld.")
+        return toon(request, "inloggen.html", 401, fout=fout, demo=demo, gemeenten=GEMEENTEN)
+    if len(token) > sessie.MAX_TOKEN_TEKENS:  # first: the API would take it, the browser would drop the cookie
+        fout = ConsoleFout("UNAUTHENTICATED", sessie.TE_GROOT)
         return toon(request, "inloggen.html", 401, fout=fout, demo=demo, gemeenten=GEMEENTEN)
     try:
         await actor_uit_token(t, token)

@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.console.gegevens import ConsoleFout
 from api.instellingen import Instellingen
 from api.sleutels import DemoSleutel
 from domein.actor import Rol
@@ -28,6 +29,12 @@ COOKIE = "regiekamer_console"
 LEVENSDUUR_SECONDEN = 8 * 3600
 """A working day; the token's own ``exp`` ends a session earlier when it is shorter."""
 DEMOTOKEN_SECONDEN = 3600
+MAX_TOKEN_TEKENS = 2800
+"""Browsers keep a cookie of at most 4096 bytes; signed and base64-encoded, a longer token would be dropped silently."""
+TE_GROOT = (
+    f"Dit token is te groot voor het sessiecookie van de console (meer dan {MAX_TOKEN_TEKENS} tekens). "
+    "Vraag de beheerder van de identiteitsprovider minder claims in het toegangstoken te zetten."
+)
 
 
 def _toestand(scope: Scope) -> Toestand:
@@ -94,6 +101,8 @@ def csrf_klopt(request: Request, gestuurd: object) -> bool:
 
 def meld_aan(request: Request, token: str) -> None:
     """Een nieuwe sessie (ook een nieuw CSRF-token): wat voor het inloggen in de sessie stond, telt niet meer."""
+    if len(token) > MAX_TOKEN_TEKENS:
+        raise ConsoleFout("UNAUTHENTICATED", TE_GROOT)
     request.session.clear()
     request.session["token"] = token
     request.session["csrf"] = secrets.token_urlsafe(32)
