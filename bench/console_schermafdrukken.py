@@ -75,7 +75,7 @@ def maak(uitmap: Path, chromium: str) -> list[Path]:
         privacy = _token(werkmap, omgeving, "privacy_officer", "0268")
         consulent = _token(werkmap, omgeving, "consulent", "0268")
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, headless=True)
+            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--lang=nl-NL"])
             pagina = browser.new_page(
                 viewport={"width": 1280, "height": 860}, locale="nl-NL", timezone_id="Europe/Amsterdam"
             )
