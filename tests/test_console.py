@@ -271,6 +271,12 @@ async def test_csv_export_volgt_het_filter_met_namen_en_lokale_tijd(api, maak_co
     assert intern_id(casus_q["id"]) not in antwoord.text and p not in antwoord.text
     assert rijen[0]["gemeentenaam"] == "Nijmegen"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00", rijen[0]["tijdstip_lokaal"])
+    # the export read the log through the API, so it is itself recorded, under the person's pseudonym
+    raadplegingen = await api.als("privacy_officer", NIJMEGEN, AUDIT_RAADPLEGINGEN, {"f": {"bsn": p}})
+    door_console = [r["node"] for r in raadplegingen["data"]["auditLog"]["edges"]
+                    if r["node"]["sub"] == f"test-privacy_officer-{NIJMEGEN}"]  # fmt: skip
+    assert door_console and all(r["verwerkingsactiviteit"] == "auditlog raadplegen" for r in door_console)
+    assert all(len(r["betrokkenen"]) == 1 for r in door_console)
 
 
 def test_csv_cel_die_als_formule_begint_wordt_tekst():
