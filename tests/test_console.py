@@ -152,7 +152,7 @@ async def test_post_zonder_het_csrf_token_van_de_sessie_wordt_geweigerd(api, maa
     assert inzage["data"]["auditLog"]["edges"] == []  # the forged inzage never ran
 
 
-async def test_ongeldig_token_geeft_coded_melding_en_geen_sessie(maak_console):
+async def test_ongeldig_token_geeft_een_melding_met_code_en_geen_sessie(maak_console):
     console = await maak_console()
     await console.get("/console/inloggen")
     antwoord = await console.post("/console/inloggen", {"token": "geen.echt.token"})
