@@ -25,10 +25,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import OngeldigToken, TokenVerifier, bearer_token
+from api.console import console
 from api.context import Context
 from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
@@ -339,6 +340,7 @@ def maak_app(
             Route("/health", health, methods=["GET"]),
             Route("/ready", gereed, methods=["GET"]),
             Route("/auditlog/export", auditlog_export, methods=["GET"]),
+            Mount("/console", app=console),
         ],
         middleware=[Middleware(Vangnet)],
     )
