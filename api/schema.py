@@ -61,6 +61,7 @@ from domein import (
     contracten,
     datalekken,
     gemeenten,
+    idempotentie,
     inzage,
     inzicht,
     meldingen,
@@ -249,7 +250,12 @@ class Mutation:
             leefdomeinen=list(input.leefdomeinen),
             urgentie=input.urgentie,
         )
-        return Casus.uit(await casussen.registreer(info.context.vz, invoer))
+        vz = info.context.vz
+        rij = await idempotentie.eenmalig(
+            vz, casussen.RESOURCE, input.idempotentie_sleutel, invoer,
+            lambda: casussen.registreer(vz, invoer), lambda id_: casussen.op_id(vz, id_), lambda r: r.id,
+        )  # fmt: skip
+        return Casus.uit(rij)
 
     @strawberry.mutation
     async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:
