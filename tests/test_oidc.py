@@ -13,11 +13,8 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +22,6 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import api.auth as auth
@@ -39,193 +34,27 @@ from api.oidc import OidcUitgever, lees_uitgevers
 from beleid.beslisser import CasbinBeslisser
 from domein.actor import Rol
 from domein.audit import Pseudonimiseerder
-
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-KEYCLOAK_CLIENT = "backoffice-nijmegen"
-ENTRA_APP = "api://6e2c1f0a-regiekamer"
-ENTRA_CLIENT = "0d3b5c9e-1111-4222-8333-944445555666"
-
-
-def _sleutel() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-class Idp:
-    """One signing key set of one IdP; ``roteer`` puts a new key first, as Keycloak and Entra do."""
-
-    def __init__(self) -> None:
-        self.sleutels: list[tuple[str, rsa.RSAPrivateKey]] = [(uuid.uuid4().hex, _sleutel())]
-
-    def roteer(self, houd_oude: bool = True) -> None:
-        nieuw = (uuid.uuid4().hex, _sleutel())
-        self.sleutels = [nieuw, *(self.sleutels if houd_oude else [])]
-
-    def jwks(self) -> dict[str, Any]:
-        keys = []
-        for kid, sleutel in self.sleutels:
-            jwk = json.loads(RSAAlgorithm.to_jwk(sleutel.public_key()))
-            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256"})
-        return {"keys": keys}
-
-    def teken(self, claims: dict[str, Any], **kop: Any) -> str:
-        kid, sleutel = self.sleutels[0]
-        return jwt.encode(claims, sleutel, algorithm="RS256", headers={"kid": kid, **kop})
-
-
-class LokaleIdps:
-    """Serves discovery documents and key sets for a Keycloak realm per gemeente and one Entra tenant."""
-
-    def __init__(self) -> None:
-        self.idps = {"nijmegen": Idp(), "wijchen": Idp(), "entra": Idp()}
-        self.verzoeken: list[str] = []
-        self.vals_issuer = False
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.verzoeken.append(self.path)
-                inhoud = server.antwoord(self.path)
-                self.send_response(200 if inhoud is not None else 404)
-                data = json.dumps(inhoud or {"error": "not_found"}).encode()
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.basis = f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def keycloak_issuer(self, realm: str) -> str:
-        return f"{self.basis}/realms/{realm}"
-
-    @property
-    def entra_issuer(self) -> str:
-        return f"{self.basis}/{TENANT}/v2.0"
-
-    def antwoord(self, pad: str) -> dict[str, Any] | None:
-        for realm in ("nijmegen", "wijchen"):
-            issuer = self.keycloak_issuer(realm)
-            if pad == f"/realms/{realm}/.well-known/openid-configuration":
-                return {
-                    "issuer": issuer + ("-vals" if self.vals_issuer else ""),
-                    "jwks_uri": f"{issuer}/protocol/openid-connect/certs",
-                    "token_endpoint": f"{issuer}/protocol/openid-connect/token",
-                    "grant_types_supported": ["client_credentials"],
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                }
-            if pad == f"/realms/{realm}/protocol/openid-connect/certs":
-                return self.idps[realm].jwks()
-        if pad == f"/{TENANT}/v2.0/.well-known/openid-configuration":
-            return {
-                "issuer": self.entra_issuer,
-                "jwks_uri": f"{self.basis}/{TENANT}/discovery/v2.0/keys",
-                "token_endpoint": f"{self.basis}/{TENANT}/oauth2/v2.0/token",
-            }
-        if pad == f"/{TENANT}/discovery/v2.0/keys":
-            return self.idps["entra"].jwks()
-        return None
-
-    def sleutelophalingen(self, deel: str) -> int:
-        return sum(1 for p in self.verzoeken if p.endswith(deel))
+from tests.hulp_oidc import (
+    ENTRA_APP,
+    TENANT,
+    LokaleIdps,
+    entra_token,
+    keycloak_token,
+    lokale_idps,
+    nieuwe_sleutel,
+    uitgevers_config,
+)
 
 
 @pytest.fixture
 def idps() -> Iterator[LokaleIdps]:
-    server = LokaleIdps()
-    draad = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    draad.start()
-    try:
+    with lokale_idps() as server:
         yield server
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
-        draad.join(timeout=5)
-
-
-def _uitgevers(idps: LokaleIdps) -> list[dict[str, Any]]:
-    """The configuration as a beheerder writes it (REGIEKAMER_OIDC_ISSUERS), see docs/koppelen.md."""
-    return [
-        {
-            "issuer": idps.keycloak_issuer("nijmegen"),
-            "audience": "regiekamer",
-            "rol_claim": "realm_access.roles",
-            "rollen": {"regiekamer-backoffice": "backoffice", "regiekamer-consulent": "consulent"},
-            "gemeente": "0268",
-        },
-        {
-            "issuer": idps.keycloak_issuer("wijchen"),
-            "audience": "regiekamer",
-            "rol_claim": f"resource_access.{KEYCLOAK_CLIENT}.roles",
-            "rollen": {"backoffice": "backoffice"},
-            "gemeente": "0296",
-        },
-        {
-            "issuer": idps.entra_issuer,
-            "audience": [ENTRA_APP, ENTRA_APP.removeprefix("api://")],
-            "rol_claim": "roles",
-            "rollen": {"Regiekamer.Contractmanager": "contractmanager", "Regiekamer.Rmz": "rmz_medewerker"},
-            "gemeente_claim": None,
-            "clients": [ENTRA_CLIENT],
-        },
-    ]
 
 
 @pytest.fixture
 def verifier(idps: LokaleIdps) -> TokenVerifier:
-    return TokenVerifier(uitgevers=lees_uitgevers(_uitgevers(idps)))
-
-
-def keycloak_token(idps: LokaleIdps, realm: str = "nijmegen", **wijziging: Any) -> str:
-    """A Keycloak 24 client-credentials access token (service account) with an audience mapper."""
-    nu = int(time.time())
-    claims: dict[str, Any] = {
-        "exp": nu + 300,
-        "iat": nu,
-        "jti": str(uuid.uuid4()),
-        "iss": idps.keycloak_issuer(realm),
-        "aud": ["regiekamer", "account"],
-        "sub": "5b0a8f3e-7c1d-4a57-9f0e-2c8d1b6a4e21",
-        "typ": "Bearer",
-        "azp": KEYCLOAK_CLIENT,
-        "acr": "1",
-        "realm_access": {"roles": ["default-roles-" + realm, "offline_access", "uma_authorization",
-                                   "regiekamer-backoffice"]},
-        "resource_access": {KEYCLOAK_CLIENT: {"roles": ["backoffice"]}, "account": {"roles": ["manage-account"]}},
-        "scope": "profile email",
-        "clientHost": "10.0.0.12",
-        "preferred_username": f"service-account-{KEYCLOAK_CLIENT}",
-        "clientAddress": "10.0.0.12",
-        "client_id": KEYCLOAK_CLIENT,
-    }  # fmt: skip
-    claims.update(wijziging)
-    return idps.idps[realm].teken(claims, typ="JWT")
-
-
-def entra_token(idps: LokaleIdps, **wijziging: Any) -> str:
-    """An Entra ID v2.0 app-only access token (client credentials, application permission as app role)."""
-    nu = int(time.time())
-    claims: dict[str, Any] = {
-        "aud": ENTRA_APP,
-        "iss": idps.entra_issuer,
-        "iat": nu,
-        "nbf": nu,
-        "exp": nu + 3600,
-        "aio": "E2NgYPg5Yy9v8v3Y",
-        "azp": ENTRA_CLIENT,
-        "azpacr": "1",
-        "oid": "a1c8e2b4-0000-4000-8000-00000000c0de",
-        "rh": "0.AQ0AXYZ.",
-        "roles": ["Regiekamer.Contractmanager"],
-        "sub": "a1c8e2b4-0000-4000-8000-00000000c0de",
-        "tid": TENANT,
-        "uti": "qHhPzLxQz0a1",
-        "ver": "2.0",
-    }
-    claims.update(wijziging)
-    return idps.idps["entra"].teken(claims, typ="JWT")
+    return TokenVerifier(uitgevers=lees_uitgevers(uitgevers_config(idps)))
 
 
 def _weigert(verifier: TokenVerifier, token: str) -> str:
@@ -321,7 +150,7 @@ def test_twee_verschillende_regiekamerrollen_in_een_token_wordt_geweigerd(
 
 
 def test_gemeente_idp_kan_geen_regiorol_uitgeven(idps: LokaleIdps) -> None:
-    config = _uitgevers(idps)
+    config = uitgevers_config(idps)
     config[0]["rollen"] = {"regiekamer-backoffice": "beheerder"}
     v = TokenVerifier(uitgevers=lees_uitgevers(config))
     assert "ROB" in _weigert(v, keycloak_token(idps))
@@ -403,7 +232,7 @@ def test_onbereikbare_idp_geeft_nette_weigering() -> None:
     uitgever = OidcUitgever(issuer="http://127.0.0.1:9/realms/x", audience=["regiekamer"],
                             rollen={"r": Rol.BACKOFFICE}, gemeente="0268")  # fmt: skip
     v = TokenVerifier(uitgevers=[uitgever])
-    token = jwt.encode({"iss": uitgever.issuer}, _sleutel(), algorithm="RS256", headers={"kid": "k"})
+    token = jwt.encode({"iss": uitgever.issuer}, nieuwe_sleutel(), algorithm="RS256", headers={"kid": "k"})
     assert "niet op te halen" in _weigert(v, token)
 
 
@@ -411,7 +240,7 @@ def test_onbereikbare_idp_geeft_nette_weigering() -> None:
 
 
 def test_uitgevers_uit_omgevingsvariabele_als_json(idps: LokaleIdps, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REGIEKAMER_OIDC_ISSUERS", json.dumps(_uitgevers(idps)))
+    monkeypatch.setenv("REGIEKAMER_OIDC_ISSUERS", json.dumps(uitgevers_config(idps)))
     v = maak_verifier(Instellingen(), demo_modus=False)
     assert v.verify(keycloak_token(idps)).rol == Rol.BACKOFFICE
     assert not v.zonder_netwerk
@@ -444,7 +273,7 @@ def test_oude_enkele_jwks_instelling_blijft_werken_maar_niet_naast_oidc(idps: Lo
                                       "iat": int(time.time()), "exp": int(time.time()) + 60})  # fmt: skip
     assert v.verify(token).rol == Rol.BEHEERDER
     with pytest.raises(ValueError, match="niet beide"):
-        maak_verifier(Instellingen(jwks_url=url, oidc_issuers=_uitgevers(idps)), demo_modus=False)
+        maak_verifier(Instellingen(jwks_url=url, oidc_issuers=uitgevers_config(idps)), demo_modus=False)
 
 
 @pytest.mark.parametrize(
@@ -460,14 +289,14 @@ def test_oude_enkele_jwks_instelling_blijft_werken_maar_niet_naast_oidc(idps: Lo
 def test_onjuiste_oidc_instellingen_worden_bij_start_geweigerd(
     idps: LokaleIdps, wijziging: dict[str, Any], fout: str
 ) -> None:
-    config = _uitgevers(idps)
+    config = uitgevers_config(idps)
     config[0] |= wijziging
     with pytest.raises(ValueError, match=fout):
         TokenVerifier(uitgevers=lees_uitgevers(config))
 
 
 def test_dezelfde_issuer_twee_keer_wordt_geweigerd(idps: LokaleIdps) -> None:
-    config = _uitgevers(idps)
+    config = uitgevers_config(idps)
     with pytest.raises(ValueError, match="twee keer"):
         lees_uitgevers([config[0], config[0]])
 
@@ -482,7 +311,7 @@ async def oidc_client(
     beslisser: CasbinBeslisser,
     pseudonimiseerder: Pseudonimiseerder,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    verifier = TokenVerifier(uitgevers=lees_uitgevers(_uitgevers(idps)))
+    verifier = TokenVerifier(uitgevers=lees_uitgevers(uitgevers_config(idps)))
     app = maak_app(engine, verifier, pseudonimiseerder, Limieten(introspectie=False), beslisser)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         yield client
