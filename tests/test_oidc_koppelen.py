@@ -7,6 +7,8 @@ as in production; the client code is the Python block of the guide itself, execu
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
@@ -23,6 +25,7 @@ from tests.hulp_oidc import CLIENT_GEHEIM, KEYCLOAK_CLIENT, LokaleIdps, keycloak
 from tests.hulp_server import Server, schone_omgeving, vrije_poort
 
 GIDS = Path(__file__).resolve().parent.parent / "docs" / "koppelen.md"
+README = GIDS.parent.parent / "README.md"
 REGIEKAMER = Path(sys.executable).parent / "regiekamer"
 REGISTREER = "mutation($input: RegistreerCasusInput!) { registreerCasus(input: $input) { id } }"
 
@@ -94,6 +97,17 @@ def test_backoffice_haalt_token_met_client_credentials_en_pagineert_door_de_casu
         with pytest.raises(fout) as e:
             gids["graphql"](client, keycloak_token(idps, iss="https://sso.elders.example/realms/x"), "{ ik { sub } }")
         assert e.value.code == "UNAUTHENTICATED"
+
+    # The short example at the end of the README, with this IdP and this server in place of the examples.
+    sectie = README.read_text(encoding="utf-8").split("## Koppelen (backoffice)", 1)[1]
+    voorbeeld = re.findall(r"```python\n(.*?)\n```", sectie, re.S)[0]
+    voorbeeld = voorbeeld.replace(
+        "https://sso.nijmegen.nl/realms/nijmegen/protocol/openid-connect/token", token_url
+    ).replace("https://regiekamer.example.nl", server.url)
+    uitvoer = io.StringIO()
+    with contextlib.redirect_stdout(uitvoer):
+        exec(compile(voorbeeld, str(README), "exec"), {"GEHEIM": CLIENT_GEHEIM})  # noqa: S102
+    assert sorted(r.split()[0] for r in uitvoer.getvalue().splitlines()) == sorted(c["id"] for c in casussen)
 
 
 def test_verkeerd_clientgeheim_geeft_geen_token(idps: LokaleIdps) -> None:
