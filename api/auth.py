@@ -208,7 +208,9 @@ class _Sleutelbron:
             self._ontdekking_mislukt_op = time.monotonic()
             raise jwt.PyJWKClientConnectionError(f"discovery {url}: {e}") from None
         # The document must be about this very issuer (OIDC Discovery 1.0 §4.3), else it is not ours to trust.
-        jwks_uri = document.get("jwks_uri") if isinstance(document, dict) else None
+        if not isinstance(document, dict):
+            raise jwt.PyJWKClientError(f"discovery {url}: not a JSON object")
+        jwks_uri = document.get("jwks_uri")
         if document.get("issuer") != self.issuer or not isinstance(jwks_uri, str):
             raise jwt.PyJWKClientError(f"discovery {url}: issuer or jwks_uri does not fit")
         try:

@@ -77,7 +77,7 @@ def lees_bedrag(tekst: str) -> Decimal:
     or one with three decimals?) and ``1,234.50`` (English notation: a Dutch file never means it). At most
     two decimals, never negative.
     """
-    t = tekst.strip().removeprefix("€").strip().replace("\u00a0", "").replace(" ", "")
+    t = tekst.strip().removeprefix("€").removesuffix("€").strip()  # '€ 1.234,50' and '1.234,50 €' (Excel)
     if _DUBBELZINNIG.match(t):
         raise ValueError(
             f"'{t}' is dubbelzinnig (duizend of een bedrag met drie decimalen?); "

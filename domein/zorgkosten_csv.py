@@ -32,8 +32,12 @@ def decodeer(data: bytes) -> tuple[str, str]:
         raise OnleesbaarBestand("het bestand bevat nul-bytes en is geen CSV-tekst; sla het op als CSV.")
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8 itself: reading it as cp1252 would only hide the damage
+            regel = data[: e.start].count(b"\n") + 1
+            raise OnleesbaarBestand(
+                f"het bestand is UTF-8 (met BOM), maar regel {regel} bevat een ongeldig teken; sla het opnieuw op."
+            ) from None
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as e:

@@ -38,6 +38,7 @@ JAAR = datetime.now(UTC).year - 1
         ("1234.5", "1234.50"),
         ("1234", "1234.00"),
         ("0,99", "0.99"),
+        ("1.234,50 €", "1234.50"),
     ],
 )
 def test_nederlandse_en_eenduidige_bedragen_worden_gelezen(tekst: str, bedrag: str) -> None:
@@ -51,7 +52,8 @@ def test_bedrag_met_drie_cijfers_na_een_scheidingsteken_is_dubbelzinnig(tekst: s
 
 
 @pytest.mark.parametrize(
-    "tekst", ["1,234.50", "1.234.50", "12.34.567", "1.23,45", "1234,567", "1.234,567", "-1.234,50", "1 2 3,x", ""]
+    "tekst",
+    ["1,234.50", "1.234.50", "12.34.567", "1.23,45", "1234,567", "1.234,567", "-1.234,50", "12 34", "1 2 3,x", ""],
 )
 def test_onduidelijke_bedragen_worden_geweigerd_met_nederlandse_uitleg(tekst: str) -> None:
     with pytest.raises(ValueError) as fout:
@@ -92,6 +94,7 @@ def test_utf8_wordt_niet_als_windows_1252_gelezen() -> None:
         ((KOP + REGEL).encode("utf-16"), "UTF-16"),
         (b"PK\x03\x04\x00\x00 spreadsheet", "nul-bytes"),
         (KOP.encode() + b"12345678;Dagbesteding;2025-01;10\n12345678;Vervoer\x81;2025-01;5\n", "regel 3"),
+        (b"\xef\xbb\xbf" + KOP.encode() + b"12345678;Caf\xe9;2025-01;5\n", "UTF-8 \\(met BOM\\), maar regel 2"),
     ],
 )
 def test_bestand_dat_geen_tekst_is_geeft_nederlandse_fout(data: bytes, melding: str) -> None:
