@@ -290,7 +290,12 @@ class Mutation:
             route=input.route,
             casus_id=lees_globale_id(input.casus_id, "Casus")[1] if input.casus_id else None,
         )
-        return Signaal.uit(await signalen.registreer(info.context.vz, invoer))
+        vz = info.context.vz
+        rij = await idempotentie.eenmalig(
+            vz, signalen.RESOURCE, input.idempotentie_sleutel, invoer,
+            lambda: signalen.registreer(vz, invoer), lambda id_: signalen.op_id(vz, id_), lambda r: r.id,
+        )  # fmt: skip
+        return Signaal.uit(rij)
 
     @strawberry.mutation(description="Naar stap 2, of stap 3: de melding bij het RMZ.")
     async def escaleer_signaal(self, info: I, input: EscaleerSignaalInput) -> Signaal:

@@ -10,9 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domein.opslag.tabellen import auditregel, casus, idempotentie
+from domein.opslag.tabellen import auditregel, casus, idempotentie, signaal
 from tests.conftest import codes
 from tests.hulp import NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer, intern_id
+from tests.hulp_signalen import REGISTREER, aanbieder, stap_1
 
 
 def _met_sleutel(sleutel: str, **kw: Any) -> dict[str, Any]:
@@ -118,3 +119,14 @@ async def test_backoffice_registreert_geen_casus_ook_niet_met_sleutel(api):
     assert await _aantal_casussen(api.engine) == 0
     async with api.engine.connect() as conn:
         assert await conn.scalar(sa.select(sa.func.count()).select_from(idempotentie)) == 0
+
+
+async def test_registreer_signaal_met_dezelfde_sleutel_maakt_een_signaal(api):
+    invoer = {"i": stap_1(await aanbieder(api), idempotentieSleutel="signaal-1")}
+    antwoorden = [await api.als("consulent", NIJMEGEN, REGISTREER, invoer) for _ in range(2)]
+    assert all("errors" not in a for a in antwoorden), antwoorden
+    assert antwoorden[0]["data"]["registreerSignaal"]["id"] == antwoorden[1]["data"]["registreerSignaal"]["id"]
+    anders = await api.als("consulent", NIJMEGEN, REGISTREER, {"i": {**invoer["i"], "omschrijving": "Iets anders"}})
+    assert codes(anders) == ["BAD_USER_INPUT"]
+    async with api.engine.connect() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(signaal)) == 1
