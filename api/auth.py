@@ -1,4 +1,8 @@
-"""Authenticatie: JWT's (RS256/ES256) geverifieerd tegen een JWKS-URL of een geconfigureerde publieke sleutel.
+"""Authenticatie: JWT's (RS256/ES256) geverifieerd tegen een JWKS-URL, een publieke sleutel of OIDC-uitgevers.
+
+Three modes: one configured public key (PEM), one JWKS URL (the claims ``rol`` and ``gemeente`` as
+they are), or several OIDC issuers (``api.oidc``): the token's ``iss`` picks the issuer, each issuer
+has its own JWKS (configured or found by discovery), audiences and claim mapping.
 
 Only asymmetric algorithms are accepted, and only the one that fits the key: an RSA key verifies
 RS256, an EC P-256 key verifies ES256. That closes ``alg: none`` and the HS256-with-public-key
@@ -13,14 +17,17 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from api.oidc import OidcUitgever, OngeldigeClaims
 from domein.actor import Actor, OngeldigeActor
 from domein.waarden import bevat_ongeldig_teken
 
@@ -61,6 +68,10 @@ _UITGEVER = (
 )
 _HANDTEKENING = "De handtekening van het token klopt niet; vraag een nieuw token aan bij de juiste identiteitsprovider."
 _ONGELDIG = "Het token is ongeldig; vraag een nieuw token aan."
+_ONBEKENDE_UITGEVER = (
+    "Het token komt van een identiteitsprovider (iss) die de Regiekamer niet kent; "
+    "vraag een token aan bij de identiteitsprovider van uw organisatie of laat de beheerder deze aanmelden."
+)
 _GEEN_KID = "Het token mist een sleutel-id (kid) in de kop; vraag een nieuw token aan bij de identiteitsprovider."
 _ONBEKENDE_KID = "Het token is getekend met een onbekende sleutel (kid); vraag een nieuw token aan."
 _JWKS_ONBEREIKBAAR = (
@@ -111,7 +122,7 @@ def _laad_publieke_sleutel(pem: str) -> tuple[rsa.RSAPublicKey | ec.EllipticCurv
     return sleutel, alg
 
 
-def _controleer_jwks_url(url: str) -> None:
+def _controleer_jwks_url(url: str, naam: str = "REGIEKAMER_JWKS_URL") -> None:
     """Keys fetched over plain HTTP could be swapped in transit; only loopback may skip TLS (tests, sidecars)."""
     delen = urlparse(url)
     host = (delen.hostname or "").lower()
@@ -126,7 +137,7 @@ def _controleer_jwks_url(url: str) -> None:
         except ValueError:
             pass
     raise ValueError(
-        "REGIEKAMER_JWKS_URL moet een https-adres zijn (http mag alleen naar localhost), "
+        f"{naam} moet een https-adres zijn (http mag alleen naar localhost), "
         "bijvoorbeeld https://idp.example.nl/.well-known/jwks.json."
     )
 
@@ -168,6 +179,88 @@ def _zoek_kid(sleutels: list[jwt.PyJWK], kid: str) -> jwt.PyJWK | None:
     return next((s for s in sleutels if s.key_id == kid), None)
 
 
+class _Sleutelbron:
+    """The keys of one issuer: a JWKS URL, configured or found once by OIDC discovery, then cached and rotated."""
+
+    def __init__(self, *, jwks_url: str | None = None, issuer: str | None = None) -> None:
+        self.issuer = issuer
+        self._client = _JwksClient(jwks_url) if jwks_url else None
+        self._ontdekking_mislukt_op = -math.inf
+        self.slot = threading.Lock()
+        """Keeps concurrent callers (thread pool) from stampeding the IdP on a cache miss."""
+
+    def client(self) -> _JwksClient:
+        """The JWKS client; the first call without a configured URL reads the discovery document (under ``slot``)."""
+        if self._client is None:
+            self._client = _JwksClient(self._ontdek())
+        return self._client
+
+    def _ontdek(self) -> str:
+        assert self.issuer is not None
+        if time.monotonic() - self._ontdekking_mislukt_op < JWKS_HERSTEL_SECONDEN:
+            raise jwt.PyJWKClientConnectionError("discovery recently failed; backing off")
+        url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        try:
+            antwoord = httpx.get(url, timeout=JWKS_TIMEOUT_SECONDEN, follow_redirects=False)
+            antwoord.raise_for_status()
+            document = antwoord.json()
+        except (httpx.HTTPError, ValueError) as e:
+            self._ontdekking_mislukt_op = time.monotonic()
+            raise jwt.PyJWKClientConnectionError(f"discovery {url}: {e}") from None
+        # The document must be about this very issuer (OIDC Discovery 1.0 §4.3), else it is not ours to trust.
+        if not isinstance(document, dict):
+            raise jwt.PyJWKClientError(f"discovery {url}: not a JSON object")
+        jwks_uri = document.get("jwks_uri")
+        if document.get("issuer") != self.issuer or not isinstance(jwks_uri, str):
+            raise jwt.PyJWKClientError(f"discovery {url}: issuer or jwks_uri does not fit")
+        try:
+            _controleer_jwks_url(jwks_uri, "jwks_uri")
+        except ValueError:
+            raise jwt.PyJWKClientError(f"discovery {url}: jwks_uri is not https") from None
+        return jwks_uri
+
+    def jwk(self, kid: str) -> jwt.PyJWK:
+        with self.slot:
+            try:
+                client = self.client()
+                jwk = _zoek_kid(client.get_signing_keys(), kid)
+                if jwk is None and client.mag_verversen():
+                    jwk = _zoek_kid(client.get_signing_keys(refresh=True), kid)
+            except jwt.PyJWKClientConnectionError as e:
+                log.warning("JWKS van %s niet op te halen: %s", self.issuer or "de identiteitsprovider", e)
+                raise OngeldigToken(_JWKS_ONBEREIKBAAR) from None
+            except Exception:
+                # I/O boundary: a broken or hostile endpoint may raise anything (bad JSON, resets, TLS errors).
+                log.warning("JWKS van %s onbruikbaar", self.issuer or "de identiteitsprovider", exc_info=True)
+                raise OngeldigToken(_JWKS_ONBRUIKBAAR) from None
+        if jwk is None:
+            raise OngeldigToken(_ONBEKENDE_KID)
+        return jwk
+
+
+def _sleutel_uit(bron: _Sleutelbron, kop: dict[str, Any]) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
+    kid = kop.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise OngeldigToken(_GEEN_KID)
+    jwk = bron.jwk(kid)
+    sleutel = jwk.key
+    alg = _algoritme(sleutel)
+    # The JWK's own "alg" (or the one PyJWT derives from kty/crv) must agree with the key type too.
+    if alg is None or jwk.algorithm_name != alg:
+        raise OngeldigToken(_ALGORITME)
+    assert isinstance(sleutel, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)  # narrowed by _algoritme
+    return sleutel, alg
+
+
+class _OidcBron:
+    """One configured issuer: its mapping and its keys."""
+
+    def __init__(self, uitgever: OidcUitgever) -> None:
+        _controleer_jwks_url(uitgever.jwks_url or uitgever.issuer, f"De OIDC-uitgever {uitgever.issuer}")
+        self.uitgever = uitgever
+        self.sleutels = _Sleutelbron(jwks_url=uitgever.jwks_url, issuer=uitgever.issuer)
+
+
 class TokenVerifier:
     """Checks bearer tokens and turns them into an ``Actor``; the only way a request gets a role and a gemeente."""
 
@@ -179,11 +272,17 @@ class TokenVerifier:
         audience: str = "regiekamer",
         issuer: str | None = None,
         leeway_seconds: int = 30,
+        uitgevers: Sequence[OidcUitgever] = (),
     ) -> None:
         # Empty strings (an env var set but blank) count as absent, so the message below is the one shown.
         pem = public_key_pem if public_key_pem and public_key_pem.strip() else None
         url = jwks_url.strip() if jwks_url and jwks_url.strip() else None
-        if (pem is None) == (url is None):
+        if uitgevers and (pem is not None or url is not None):
+            raise ValueError(
+                "Kies één manier om tokens te controleren: OIDC-uitgevers (REGIEKAMER_OIDC_ISSUERS of "
+                "REGIEKAMER_OIDC_BESTAND) of één sleutel (REGIEKAMER_JWKS_URL / REGIEKAMER_JWT_PUBLIC_KEY), niet beide."
+            )
+        if not uitgevers and (pem is None) == (url is None):
             raise ValueError(
                 "Geef precies één manier om tokens te controleren: public_key_pem (REGIEKAMER_JWT_PUBLIC_KEY) "
                 "of jwks_url (REGIEKAMER_JWKS_URL), niet allebei en niet geen van beide."
@@ -197,19 +296,18 @@ class TokenVerifier:
         self._leeway = leeway_seconds
         self._sleutel: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | None = None
         self._alg = ""
-        self._jwks: _JwksClient | None = None
-        self._jwks_slot = threading.Lock()
+        self._jwks: _Sleutelbron | None = None
+        self._oidc: dict[str, _OidcBron] = {u.issuer: _OidcBron(u) for u in uitgevers}
         if pem is not None:
             self._sleutel, self._alg = _laad_publieke_sleutel(pem)
-        else:
-            assert url is not None
+        elif url is not None:
             _controleer_jwks_url(url)
-            self._jwks = _JwksClient(url)
+            self._jwks = _Sleutelbron(jwks_url=url)
 
     @property
     def zonder_netwerk(self) -> bool:
         """Whether ``verify`` never fetches anything (a configured public key, no JWKS URL)."""
-        return self._jwks is None
+        return self._sleutel is not None
 
     def verify(self, token: str) -> Actor:
         """Returns the actor of a valid token; raises ``OngeldigToken`` for anything else."""
@@ -223,59 +321,63 @@ class TokenVerifier:
             kop = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise OngeldigToken(_GEEN_JWT) from None
-        sleutel, alg = self._sleutel_voor(kop)
+        if self._oidc:
+            return self._verify_oidc(token, kop)
+        if self._sleutel is not None:
+            sleutel, alg = self._sleutel, self._alg
+        else:
+            assert self._jwks is not None
+            sleutel, alg = _sleutel_uit(self._jwks, kop)
         # PyJWT also enforces algorithms=[alg]; checking first gives a clear message and a second line of defence.
         if kop.get("alg") != alg:
             raise OngeldigToken(_ALGORITME)
-        claims = self._decodeer(token, sleutel, alg)
+        verplicht = [*VERPLICHTE_CLAIMS, *(["iss"] if self._issuer else [])]
+        claims = self._decodeer(token, sleutel, alg, self._audience, self._issuer, verplicht, strikt=True)
         return self._actor(claims)
 
-    def _sleutel_voor(self, kop: dict[str, Any]) -> tuple[rsa.RSAPublicKey | ec.EllipticCurvePublicKey, str]:
-        if self._sleutel is not None:
-            return self._sleutel, self._alg
-        kid = kop.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise OngeldigToken(_GEEN_KID)
-        jwk = self._jwk_voor(kid)
-        sleutel = jwk.key
-        alg = _algoritme(sleutel)
-        # The JWK's own "alg" (or the one PyJWT derives from kty/crv) must agree with the key type too.
-        if alg is None or jwk.algorithm_name != alg:
+    def _verify_oidc(self, token: str, kop: dict[str, Any]) -> Actor:
+        """The issuer named in the (still unverified) token picks keys and mapping; the signature then proves it."""
+        try:
+            iss = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            raise OngeldigToken(_GEEN_JWT) from None
+        bron = self._oidc.get(iss) if isinstance(iss, str) else None
+        if bron is None:
+            raise OngeldigToken(_ONBEKENDE_UITGEVER)
+        sleutel, alg = _sleutel_uit(bron.sleutels, kop)
+        if kop.get("alg") != alg:
             raise OngeldigToken(_ALGORITME)
-        assert isinstance(sleutel, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)  # narrowed by _algoritme
-        return sleutel, alg
+        u = bron.uitgever
+        verplicht = ["aud", "exp", "iat", "iss", u.sub_claim]
+        # Keycloak puts a list in 'aud' (strikt=False): one of the configured audiences must be in it.
+        claims = self._decodeer(token, sleutel, alg, u.audience, u.issuer, verplicht, strikt=False)
+        try:
+            u.controleer_client(claims)
+            rol, gemeente, sub = u.rol_uit(claims), u.gemeente_uit(claims), u.sub_uit(claims)
+        except OngeldigeClaims as e:
+            raise OngeldigToken(str(e)) from None
+        return self._actor({"sub": sub, "rol": str(rol), "gemeente": gemeente})
 
-    def _jwk_voor(self, kid: str) -> jwt.PyJWK:
-        assert self._jwks is not None
-        client = self._jwks
-        # The lock keeps concurrent callers (thread pool) from stampeding the IdP on a cache miss.
-        with self._jwks_slot:
-            try:
-                jwk = _zoek_kid(client.get_signing_keys(), kid)
-                if jwk is None and client.mag_verversen():
-                    jwk = _zoek_kid(client.get_signing_keys(refresh=True), kid)
-            except jwt.PyJWKClientConnectionError as e:
-                log.warning("JWKS niet op te halen van %s: %s", client.uri, e)
-                raise OngeldigToken(_JWKS_ONBEREIKBAAR) from None
-            except Exception:
-                # I/O boundary: a broken or hostile endpoint may raise anything (bad JSON, resets, TLS errors).
-                log.warning("JWKS van %s onbruikbaar", client.uri, exc_info=True)
-                raise OngeldigToken(_JWKS_ONBRUIKBAAR) from None
-        if jwk is None:
-            raise OngeldigToken(_ONBEKENDE_KID)
-        return jwk
-
-    def _decodeer(self, token: str, sleutel: rsa.RSAPublicKey | ec.EllipticCurvePublicKey, alg: str) -> dict[str, Any]:
-        verplicht = [*VERPLICHTE_CLAIMS, *(["iss"] if self._issuer else [])]
+    def _decodeer(
+        self,
+        token: str,
+        sleutel: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+        alg: str,
+        audience: str | list[str],
+        issuer: str | None,
+        verplicht: list[str],
+        *,
+        strikt: bool,
+    ) -> dict[str, Any]:
         try:
             claims = jwt.decode(
                 token,
                 sleutel,
                 algorithms=[alg],
-                audience=self._audience,
-                issuer=self._issuer,
+                audience=audience,
+                issuer=issuer,
                 leeway=self._leeway,
-                options={"require": verplicht, "strict_aud": True, "verify_signature": True},
+                options={"require": verplicht, "strict_aud": strikt, "verify_signature": True},
             )
         except jwt.ExpiredSignatureError:
             raise OngeldigToken(_VERLOPEN) from None
@@ -286,9 +388,10 @@ class TokenVerifier:
                 f"Het token mist de claim '{e.claim}'; vraag een token aan met {', '.join(verplicht)}."
             ) from None
         except jwt.InvalidAudienceError:
+            verwacht = audience if isinstance(audience, str) else "' of '".join(audience)
             raise OngeldigToken(
-                f"Het token is niet voor deze dienst bedoeld: de claim 'aud' moet precies '{self._audience}' zijn. "
-                f"Vraag een token aan voor '{self._audience}'."
+                f"Het token is niet voor deze dienst bedoeld: de claim 'aud' moet '{verwacht}' zijn. "
+                f"Vraag een token aan voor '{verwacht}'."
             ) from None
         except jwt.InvalidIssuerError:
             raise OngeldigToken(_UITGEVER) from None

@@ -133,6 +133,13 @@ class RegistreerCasusInput:
     hulpvraag: str
     leefdomeinen: list[Leefdomein]
     urgentie: Urgentie
+    idempotentie_sleutel: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Optioneel, per client uniek (bijv. een UUID): een herhaald verzoek met dezelfde sleutel en dezelfde "
+            "gegevens maakt niets nieuws en geeft de eerder geregistreerde casus terug (docs/koppelen.md)."
+        ),
+    )
 
 
 @strawberry.input(description="Voorwaarden op casussen; ze gelden samen, altijd binnen uw eigen bereik.")

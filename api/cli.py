@@ -178,42 +178,21 @@ async def _importeer(
 
 
 def _zorgkosten(args: argparse.Namespace, inst: Instellingen) -> int:
-    """Leest een CSV-bestand (kolommen agb of aanbieder_id, product, maand, bedrag; ',' of ';') in één keer in."""
-    import csv
+    """Leest een CSV-bestand (kolommen agb of aanbieder_id, product, maand, bedrag; ',' of ';') in één keer in.
 
+    UTF-8 (with or without BOM) or Windows-1252, amounts as 1234,50, 1.234,50 or 1234.50 (domein.zorgkosten_csv).
+    """
     from domein.actor import GEMEENTEN
-    from domein.zorgkosten import RuweRegel
+    from domein.zorgkosten_csv import OnleesbaarBestand, lees_csv
 
     if args.gemeente not in GEMEENTEN:
         return _fout(f"onbekende gemeente {args.gemeente!r}; kies een CBS-code uit {', '.join(GEMEENTEN)}.", 2)
     try:
-        tekst = Path(args.bestand).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        return _fout(f"kan {args.bestand} niet lezen als UTF-8-tekst: {e.__class__.__name__}.", 2)
-    eerste = tekst.splitlines()[0] if tekst.strip() else ""
-    scheiding = ";" if eerste.count(";") > eerste.count(",") else ","
-    lezer = csv.DictReader(tekst.splitlines(), delimiter=scheiding)
-    kolommen = {k.strip().lower() for k in (lezer.fieldnames or [])}
-    ontbreekt = [k for k in ("product", "maand", "bedrag") if k not in kolommen]
-    if ontbreekt or not kolommen & {"agb", "aanbieder_agb", "aanbieder_id"}:
-        return _fout(
-            "de eerste regel moet de kolommen noemen: agb (of aanbieder_id), product, maand, bedrag"
-            + (f"; ontbreekt: {', '.join(ontbreekt)}" if ontbreekt else ""),
-            2,
-        )
-    ruw = []
-    for nummer, rij in enumerate(lezer, start=2):
-        r = {(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else "" for k, v in rij.items()}
-        ruw.append(
-            RuweRegel(
-                nummer,
-                r.get("product", ""),
-                r.get("maand", ""),
-                r.get("bedrag", ""),
-                aanbieder_id=r.get("aanbieder_id") or None,
-                agb=r.get("agb") or r.get("aanbieder_agb") or None,
-            )
-        )
+        ruw = lees_csv(Path(args.bestand).read_bytes())
+    except OSError as e:
+        return _fout(f"kan {args.bestand} niet lezen: {e.strerror}.", 2)
+    except OnleesbaarBestand as e:
+        return _fout(f"{args.bestand}: {e}", 2)
     sub = args.sub or f"cli-backoffice-{args.gemeente}"
     aanlevering, fouten = asyncio.run(
         _importeer(inst.database_url, inst.pseudoniem_sleutel_bytes(), args.gemeente, sub, ruw)

@@ -46,6 +46,10 @@ def maak_verifier(inst: Instellingen, demo_modus: bool) -> TokenVerifier:
                 f"er is geen ontwikkelsleutel in {inst.data_map}/; start met 'regiekamer serve --demo'."
             )
         return TokenVerifier(public_key_pem=sleutel.public_key_pem, audience=inst.jwt_audience)
+    if uitgevers := inst.oidc_uitgevers():
+        return TokenVerifier(
+            uitgevers=uitgevers, jwks_url=inst.jwks_url, public_key_pem=inst.jwt_public_key, audience=inst.jwt_audience
+        )
     if inst.jwks_url or inst.jwt_public_key:
         return TokenVerifier(
             jwks_url=inst.jwks_url,
@@ -54,7 +58,8 @@ def maak_verifier(inst: Instellingen, demo_modus: bool) -> TokenVerifier:
             issuer=inst.jwt_issuer,
         )
     raise GeenVerificatiesleutel(
-        "geen sleutel om tokens te controleren. Zet REGIEKAMER_JWKS_URL (de JWKS van uw OIDC-provider) of "
+        "geen sleutel om tokens te controleren. Zet REGIEKAMER_OIDC_ISSUERS of REGIEKAMER_OIDC_BESTAND "
+        "(OIDC-uitgevers, zie docs/koppelen.md), REGIEKAMER_JWKS_URL (de JWKS van uw OIDC-provider) of "
         "REGIEKAMER_JWT_PUBLIC_KEY (een PEM-publieke sleutel), of start met --demo."
     )
 

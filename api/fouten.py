@@ -10,6 +10,7 @@ from typing import Any
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 
+from api.vertaling import vertaal_tekst
 from domein.fouten import DomeinFout
 
 log = logging.getLogger("regiekamer")
@@ -88,7 +89,9 @@ def formatteer(err: GraphQLError, request_id: str) -> dict[str, Any]:
     elif origineel is None or isinstance(origineel, GraphQLError):
         # Raised by GraphQL itself while coercing arguments or variables: bad input.
         tekst = _SUGGESTIE.sub("", err.message)
-        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {tekst}", veld=_variabele(tekst))
+        uit = fout("BAD_USER_INPUT", f"Ongeldige invoer: {vertaal_tekst(tekst)}", veld=_variabele(tekst))
+        if err.locations:  # where in the query (the variable's definition, the argument)
+            uit["locations"] = [{"line": loc.line, "column": loc.column} for loc in err.locations]
     elif is_statement_timeout(origineel):
         log_onverwacht(request_id, origineel)
         uit = fout(

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.oidc import OidcUitgever, lees_bestand, lees_uitgevers
 from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.db import STANDAARD_SQLITE_URL
 from domein.route import Route, met_termijnen, standaard_routes
@@ -34,6 +35,11 @@ class Instellingen(BaseSettings):
     jwt_public_key: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str = "regiekamer"
+    oidc_issuers: list[OidcUitgever] = Field(
+        default_factory=list,
+        description="OIDC-uitgevers als JSON-lijst (docs/koppelen.md); in plaats van JWKS_URL/JWT_PUBLIC_KEY.",
+    )
+    oidc_bestand: Path | None = Field(default=None, description="TOML-bestand met [[uitgever]]-tabellen.")
     pseudoniem_sleutel: str | None = None
     max_body_bytes: int = 100_000
     max_batch: int = 5
@@ -61,6 +67,11 @@ class Instellingen(BaseSettings):
     def _termijnen(cls, waarde: dict[str, int]) -> dict[str, int]:
         met_termijnen(standaard_routes(), waarde)  # raises with a Dutch message on an unknown key or bad count
         return waarde
+
+    def oidc_uitgevers(self) -> list[OidcUitgever]:
+        """De OIDC-uitgevers uit REGIEKAMER_OIDC_ISSUERS en REGIEKAMER_OIDC_BESTAND samen; elke issuer één keer."""
+        uit_bestand = lees_bestand(self.oidc_bestand) if self.oidc_bestand else []
+        return lees_uitgevers([u.model_dump() for u in [*self.oidc_issuers, *uit_bestand]])
 
     def routes(self) -> dict[str, Route]:
         """De meegeleverde routes met de ingestelde termijnen (README: Routes als gegevens)."""

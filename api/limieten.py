@@ -36,6 +36,7 @@ from graphql import (
     visit,
 )
 
+from api.vertaling import vertaal
 from domein.waarden import bevat_ongeldig_teken
 
 _SUGGESTIE = re.compile(r"\s*Did you mean [^?]*\?")
@@ -127,7 +128,7 @@ class _Meter:
 
 
 def _zonder_suggesties(fouten: list[GraphQLError]) -> str:
-    return " ".join(_SUGGESTIE.sub("", f.message) for f in fouten[:3])
+    return vertaal(fouten)  # Dutch, without "Did you mean", with the place in the query (api/vertaling.py)
 
 
 def controleer_query(

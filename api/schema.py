@@ -62,6 +62,7 @@ from domein import (
     contracten,
     datalekken,
     gemeenten,
+    idempotentie,
     inzage,
     inzicht,
     meldingen,
@@ -262,7 +263,12 @@ class Mutation:
             leefdomeinen=list(input.leefdomeinen),
             urgentie=input.urgentie,
         )
-        return Casus.uit(await casussen.registreer(info.context.vz, invoer))
+        vz = info.context.vz
+        rij = await idempotentie.eenmalig(
+            vz, casussen.RESOURCE, input.idempotentie_sleutel, invoer,
+            lambda: casussen.registreer(vz, invoer), lambda id_: casussen.op_id(vz, id_), lambda r: r.id,
+        )  # fmt: skip
+        return Casus.uit(rij)
 
     @strawberry.mutation
     async def registreer_aanbieder(self, info: I, input: RegistreerAanbiederInput) -> Aanbieder:
@@ -297,7 +303,12 @@ class Mutation:
             route=input.route,
             casus_id=lees_globale_id(input.casus_id, "Casus")[1] if input.casus_id else None,
         )
-        return Signaal.uit(await signalen.registreer(info.context.vz, invoer))
+        vz = info.context.vz
+        rij = await idempotentie.eenmalig(
+            vz, signalen.RESOURCE, input.idempotentie_sleutel, invoer,
+            lambda: signalen.registreer(vz, invoer), lambda id_: signalen.op_id(vz, id_), lambda r: r.id,
+        )  # fmt: skip
+        return Signaal.uit(rij)
 
     @strawberry.mutation(description="Naar stap 2, of stap 3: de melding bij het RMZ.")
     async def escaleer_signaal(self, info: I, input: EscaleerSignaalInput) -> Signaal:

@@ -304,6 +304,10 @@ class RegistreerSignaalInput:
     aanbieder_gewezen_op: list[str] | None = None
     route: str = "rob-signaal"
     gegevens: JSON | None = strawberry.field(default=None, description="Routespecifieke velden (zie de definitie).")
+    idempotentie_sleutel: str | None = strawberry.field(
+        default=None,
+        description="Optioneel: een herhaald verzoek met dezelfde sleutel en gegevens maakt geen tweede signaal.",
+    )
 
 
 @strawberry.input

@@ -62,19 +62,45 @@ class Aanlevering:
     totaal: Decimal
 
 
+_BEDRAG_NL = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")  # 1.234,50  12.345.678  (punt = duizendtal)
+_BEDRAG_KOMMA = re.compile(r"^\d+(,\d{1,2})?$")  # 1234,50
+_BEDRAG_PUNT = re.compile(r"^\d+\.\d{1,2}$")  # 1234.50
+_DUBBELZINNIG = re.compile(r"^\d{1,3}[.,]\d{3}$")  # 1.234 or 1,234: thousand, or 1 with three decimals?
+
+
 def lees_bedrag(tekst: str) -> Decimal:
-    """'1234.56' or '1234,56'; no thousands separators, at most two decimals, not negative."""
-    t = tekst.strip().removeprefix("€").strip()
-    if "," in t and "." in t:
-        raise ValueError("gebruik geen scheidingsteken voor duizendtallen (bijv. 1234,56)")
+    """Een bedrag in euro's, op één manier te lezen; wat op twee manieren kan, wordt geweigerd.
+
+    Accepted: ``1234``, ``1234,5``, ``1234,50``, ``1234.50`` (a point followed by one or two digits is a
+    decimal point), ``1.234,50`` and ``1.234.567`` (points between groups of three are thousands, the comma
+    is the decimal comma), optionally with ``€``. Refused as ambiguous: ``1.234`` and ``1,234`` (a thousand,
+    or one with three decimals?) and ``1,234.50`` (English notation: a Dutch file never means it). At most
+    two decimals, never negative.
+    """
+    t = tekst.strip().removeprefix("€").removesuffix("€").strip()  # '€ 1.234,50' and '1.234,50 €' (Excel)
+    if _DUBBELZINNIG.match(t):
+        raise ValueError(
+            f"'{t}' is dubbelzinnig (duizend of een bedrag met drie decimalen?); "
+            "schrijf 1234 of 1.234,00 voor duizend, of 1234,50 voor een bedrag met centen"
+        )
+    if _BEDRAG_NL.match(t):
+        t = t.replace(".", "").replace(",", ".")
+    elif _BEDRAG_KOMMA.match(t):
+        t = t.replace(",", ".")
+    elif not _BEDRAG_PUNT.match(t):
+        if "," in t and "." in t:
+            raise ValueError("schrijf bedragen op de Nederlandse manier, bijvoorbeeld 1.234,50 of 1234,50")
+        if re.match(r"^\d+[.,]\d{3,}$", t):
+            raise ValueError("hoogstens twee decimalen")
+        if t.startswith("-"):
+            raise ValueError("een bedrag ligt tussen 0 en 999.999.999.999,99")
+        raise ValueError("geen bedrag; schrijf bijvoorbeeld 1234,50 of 1.234,50")
     try:
-        waarde = Decimal(t.replace(",", "."))
-    except InvalidOperation:
-        raise ValueError("geen bedrag; schrijf bijvoorbeeld 1234,56") from None
-    if not waarde.is_finite() or waarde < 0 or waarde > MAX_BEDRAG:
+        waarde = Decimal(t)
+    except InvalidOperation:  # not reachable after the patterns above; kept as the last line of defence
+        raise ValueError("geen bedrag; schrijf bijvoorbeeld 1234,50") from None
+    if waarde > MAX_BEDRAG:
         raise ValueError("een bedrag ligt tussen 0 en 999.999.999.999,99")
-    if waarde.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError("hoogstens twee decimalen")
     return waarde.quantize(Decimal("0.01"))
 
 

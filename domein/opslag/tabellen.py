@@ -414,3 +414,16 @@ beleidswijziging = sa.Table(
     sa.Column("door", sa.String(200), nullable=False),
     sa.Column("op", Tijd, nullable=False),
 )
+
+# --- Idempotentie (issue 12): één sleutel per organisatie en client, één keer uitgevoerd.
+idempotentie = sa.Table(
+    "idempotentie",
+    metadata,
+    sa.Column("organisatie", sa.String(4), primary_key=True),  # CBS-code of ROB
+    sa.Column("client", sa.String(200), primary_key=True),  # 'sub' of the token (user or service account)
+    sa.Column("sleutel", sa.String(200), primary_key=True),
+    sa.Column("soort", sa.String(40), nullable=False),  # which create mutation, e.g. 'casus'
+    sa.Column("vingerafdruk", sa.String(64), nullable=False),  # keyed HMAC of the input, never the input itself
+    sa.Column("object_id", sa.String(36), nullable=True),  # set in the same transaction as the creation
+    sa.Column("aangemaakt_op", Tijd, nullable=False),
+)
