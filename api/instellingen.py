@@ -6,8 +6,9 @@ import contextlib
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.db import STANDAARD_SQLITE_URL
 from domein.route import Route, met_termijnen, standaard_routes
+
+
+@dataclass(frozen=True)
+class Beheer:
+    """Wat de app-fabriek voor beheer aan ``maak_app`` geeft: /metrics en traces."""
+
+    metrics: bool = False
+    metrics_token: str | None = field(default=None, repr=False)
+    sporen: bool = False
 
 
 class Instellingen(BaseSettings):
@@ -57,6 +67,31 @@ class Instellingen(BaseSettings):
     def _termijnen(cls, waarde: dict[str, int]) -> dict[str, int]:
         met_termijnen(standaard_routes(), waarde)  # raises with a Dutch message on an unknown key or bad count
         return waarde
+
+    # Beheer (docs/beheer.md): logs, metrics, traces.
+    log_formaat: Literal["json", "tekst"] | None = Field(
+        default=None, description="json of tekst; standaard json voor 'serve' buiten demo, anders tekst."
+    )
+    log_niveau: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Logniveau.")
+    metrics: bool = Field(default=False, description="GET /metrics aan (Prometheus); standaard uit.")
+    metrics_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="Bearer-token dat /metrics vraagt; zonder: elke client die de poort bereikt.",
+    )
+    sporen: bool = Field(default=False, description="OpenTelemetry-traces (vraagt de extra [otel]).")
+
+    def logformaat(self, serve_buiten_demo: bool) -> Literal["json", "tekst"]:
+        if self.log_formaat is not None:
+            return self.log_formaat
+        return "json" if serve_buiten_demo else "tekst"
+
+    def beheer(self) -> Beheer:
+        return Beheer(metrics=self.metrics, metrics_token=self.metrics_token or None, sporen=self.sporen)
+
+    def pseudoniem_sleutel_uit_bestand(self) -> Path | None:
+        """Het sleutelbestand in de datamap als de sleutel niet ingesteld is (dan heeft elke host een eigen)."""
+        return None if self.pseudoniem_sleutel else self.data_map / "pseudoniem.key"
 
     def routes(self) -> dict[str, Route]:
         """De meegeleverde routes met de ingestelde termijnen (README: Routes als gegevens)."""
