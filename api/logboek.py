@@ -137,6 +137,7 @@ def logconfig(formaat: Formaat, niveau: str = "INFO") -> dict[str, Any]:
 
 def stel_in(formaat: Formaat, niveau: str = "INFO") -> None:
     logging.config.dictConfig(logconfig(formaat, niveau))
+    logging.captureWarnings(True)  # a library's warning becomes a log line too (JSON, not a bare stderr line)
 
 
 class Verzoeklog:
