@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -92,6 +93,7 @@ class JsonFormaat(JsonFormatter):
             rename_fields={"levelname": "niveau", "name": "logger", "message": "bericht"},
             timestamp="tijd",
             json_ensure_ascii=False,
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],  # uvicorn's copy of the message with ANSI colours
         )
 
 
