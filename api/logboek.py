@@ -85,12 +85,12 @@ class VerzoekFilter(logging.Filter):
 
 
 class JsonFormaat(JsonFormatter):
-    """Eén JSON-object per regel: tijd (UTC, ISO 8601), niveau, logger, bericht, request_id en de extra velden."""
+    """Eén JSON-object per regel: tijd (UTC, ISO 8601), niveau, logger, bericht, pid, request_id en extra velden."""
 
     def __init__(self) -> None:
         super().__init__(
-            "%(levelname)s %(name)s %(message)s",
-            rename_fields={"levelname": "niveau", "name": "logger", "message": "bericht"},
+            "%(levelname)s %(name)s %(message)s %(process)d",
+            rename_fields={"levelname": "niveau", "name": "logger", "message": "bericht", "process": "pid"},
             timestamp="tijd",
             json_ensure_ascii=False,
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],  # uvicorn's copy of the message with ANSI colours

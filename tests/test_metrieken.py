@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -152,3 +153,64 @@ def test_metrieken_begrenzen_het_aantal_operatienamen_van_clients():
     m.operatie("Operatie_A0", 0.01)  # no digits run masked here; a new name after the cap
     namen = {s.labels["operatie"] for f in text_string_to_metric_families(m.tekst().decode()) for s in f.samples}
     assert len(namen) == MAX_OPERATIES + 1 and OVERIG in namen
+
+
+def test_met_meerdere_workers_telt_metrics_alle_workers_op(tmp_path, demosleutel):
+    """``serve --workers 2`` with PROMETHEUS_MULTIPROC_DIR: whichever worker answers the scrape, it sums both."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.hulp_server import Server, schone_omgeving, vrije_poort
+
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    (multiproc / "counter_1.db").write_bytes(b"van een vorige start")  # must not be read: serve empties the map
+    omgeving = schone_omgeving(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'regiekamer.db'}",
+        REGIEKAMER_DATA_MAP=str(tmp_path / "data"),
+        REGIEKAMER_JWT_PUBLIC_KEY=demosleutel.public_key_pem,
+        REGIEKAMER_PSEUDONIEM_SLEUTEL="s" * 40,
+        REGIEKAMER_METRICS="true",
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc),
+    )
+    poort = vrije_poort()
+    logbestand = tmp_path / "server.log"
+    with logbestand.open("wb") as uit:
+        proces = subprocess.Popen(
+            [str(Path(sys.executable).parent / "regiekamer"), "serve", "--port", str(poort), "--workers", "2"],
+            cwd=tmp_path, env=omgeving, stdin=subprocess.DEVNULL, stdout=uit, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    server = Server(proces, poort, logbestand)
+    token = demosleutel.maak_token(rol="consulent", gemeente=NIJMEGEN, sub="workers-consulent")
+    body = {"query": "query Ik { ik { rol } }", "operationName": "Ik"}
+
+    def pids() -> set[int]:
+        regels = [json.loads(r) for r in server.uitvoer.splitlines() if r.strip()]
+        return {r["pid"] for r in regels if r.get("pad") == "/graphql"}
+
+    try:
+        server.wacht_op_health()
+        verstuurd = 0
+        while len(pids()) < 2 and verstuurd < 200:  # a new connection per request: the workers share them out
+            with httpx.Client() as http:
+                antwoord = http.post(f"{server.url}/graphql", json=body, headers={"Authorization": f"Bearer {token}"})
+            assert antwoord.status_code == 200, antwoord.text
+            verstuurd += 1
+        assert len(pids()) == 2, "alle verzoeken kwamen bij één worker"
+        for _ in range(4):
+            with httpx.Client() as http:
+                tekst = http.get(f"{server.url}/metrics").text
+            operaties = {
+                s.labels["operatie"]: s.value
+                for f in text_string_to_metric_families(tekst)
+                for s in f.samples
+                if s.name == "regiekamer_graphql_operaties_total"
+            }
+            assert operaties == {"Ik": verstuurd}
+        server.stop()
+    except BaseException:
+        server.doden()
+        print(server.uitvoer)
+        raise
