@@ -316,8 +316,16 @@ def _schema(args: argparse.Namespace, _inst: Instellingen) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Een parser met een Nederlandse helptekst voor -h; subopdrachten krijgen dezelfde klasse."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        self.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="regiekamer",
         description="Regiekamer: samenwerking met afgedwongen doelbinding.",
         epilog="Instellingen komen uit de omgeving (REGIEKAMER_*, DATABASE_URL); zie docs/beheer.md.",

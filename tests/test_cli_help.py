@@ -26,6 +26,8 @@ def _zonder_hulp(p: argparse.ArgumentParser) -> list[str]:
     ontbreekt = []
     for actie in p._actions:
         if isinstance(actie, argparse._HelpAction):
+            if actie.help != "toon deze hulp en stop":
+                ontbreekt.append(f"-h in het Nederlands (nu: {actie.help})")
             continue
         if isinstance(actie, argparse._SubParsersAction):
             beschreven = {keuze.dest for keuze in actie._choices_actions if keuze.help}
