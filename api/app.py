@@ -1,4 +1,4 @@
-"""De Starlette-app: /graphql (POST en GraphiQL), /health, /ready. Eén transactie per operatie.
+"""De Starlette-app: /graphql (POST en GraphiQL), /health, /ready, /version, /metrics. Eén transactie per operatie.
 
 Each operation runs in one unit of work (domein/werkeenheid.py) together with its audit records. A
 failed mutation rolls back everything except the audit records of denied attempts, which are written
@@ -11,7 +11,7 @@ import asyncio
 import gc
 import json
 import logging
-import uuid
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from api.export import auditlog_export
 from api.fouten import formatteer, fout, intern, log_onverwacht
 from api.gereedheid import gereed
 from api.ide import ide_routes
-from api.instellingen import Instellingen
+from api.instellingen import Beheer, Instellingen
 from api.limieten import (
     Limieten,
     OngeldigeQuery,
@@ -45,10 +45,14 @@ from api.limieten import (
     controleer_json,
     controleer_query,
 )
+from api.logboek import Verzoeklog, huidig, operatienaam, verzoek_id
+from api.metrieken import Metrieken, Toegang, codes, metrics
 from api.schema import maak_schema
+from api.sporen import instrumenteer, markeer_operatie
 from api.veldbewaking import VELDBEWAKING
 from api.veldplan import Plannen
 from api.verbinding import BewaakteVerbinding
+from api.versie import versie
 from api.voltooiing import Voltooid
 from beleid.beslisser import CasbinBeslisser
 from beleid.bron import Beleidsbron
@@ -77,6 +81,7 @@ class Toestand:
     statistiekcache: StatistiekCache = field(default_factory=StatistiekCache)
     voltooid: Voltooid = field(default_factory=Voltooid)
     routes: dict[str, RouteDefinitie] = field(default_factory=standaard_routes)
+    metrieken: Metrieken = field(default_factory=Metrieken)
     beleidsbron: Beleidsbron = field(init=False)
     plannen: Plannen = field(init=False)
 
@@ -103,6 +108,8 @@ class Toestand:
 
 
 def _antwoord(inhoud: Any, status: int, request_id: str) -> JSONResponse:
+    if (info := huidig()) is not None:
+        info.codes += codes(inhoud)  # counted and logged by the request middleware (api/logboek.py)
     return JSONResponse(inhoud, status_code=status, headers={"X-Request-Id": request_id})
 
 
@@ -179,6 +186,7 @@ async def voer_uit(
                 # on or that ran out of time; only the denials are recorded, in a fresh transaction.
                 raise Terugdraaien
     except Terugdraaien:
+        t.metrieken.audit(eenheid.audit.weigeringen)  # only the denials were written, and committed
         return {"data": None, "errors": fouten}
     except Exception as fout_:
         if not begonnen and not opnieuw and isinstance(fout_, DBAPIError) and fout_.connection_invalidated:
@@ -192,6 +200,7 @@ async def voer_uit(
         # The database unreachable, or a rollback on a broken connection: still a coded answer.
         log_onverwacht(request_id, fout_)
         return {"data": None, "errors": [intern(request_id)]}
+    t.metrieken.audit(eenheid.audit.alle())  # written in the unit's transaction, which has committed
     antwoord: dict[str, Any] = {"data": resultaat.data}
     if fouten:
         antwoord["errors"] = fouten
@@ -210,9 +219,27 @@ def _transactie_onbruikbaar(resultaat: Any) -> bool:
     return any(isinstance(e.original_error, SQLAlchemyError) for e in resultaat.errors or [])
 
 
+async def _geteld(t: Toestand, actor: Actor, payload: Any, request_id: str) -> dict[str, Any]:
+    """``voer_uit`` met de duur per operationName in de metrieken."""
+    begin = time.perf_counter()
+    antwoord = await voer_uit(t, actor, payload, request_id)
+    naam = operatienaam(payload.get("operationName") if isinstance(payload, dict) else None)
+    t.metrieken.operatie(naam, time.perf_counter() - begin)
+    return antwoord
+
+
+def _beschrijf(actor: Actor, payload: Any) -> None:
+    """Wat de verzoekregel in het log over dit verzoek noemt (api/logboek.py): geen inhoud, geen token."""
+    delen = payload if isinstance(payload, list) else [payload]
+    naam = ",".join(operatienaam(p.get("operationName") if isinstance(p, dict) else None) for p in delen[:5])
+    markeer_operatie(naam)
+    if (info := huidig()) is not None:
+        info.operatie, info.rol, info.organisatie = naam, str(actor.rol), actor.organisatie
+
+
 async def graphql_post(request: Request) -> Response:
     t: Toestand = request.app.state.toestand
-    request_id = str(uuid.uuid4())
+    request_id = verzoek_id()
     try:
         lengte = int(request.headers.get("content-length") or 0)
         controleer_body(lengte, t.limieten)
@@ -243,13 +270,14 @@ async def graphql_post(request: Request) -> Response:
     except RecursionError:
         bericht = f"De JSON is te diep genest (maximaal {t.limieten.max_json_diepte} niveaus); maak de invoer platter."
         return _antwoord({"errors": [fout("BAD_USER_INPUT", bericht)]}, 400, request_id)
+    _beschrijf(actor, payload)
     if isinstance(payload, list):
         try:
             controleer_batch(len(payload), t.limieten)
         except QueryTeComplex as e:
             return _antwoord({"errors": [fout("QUERY_TE_COMPLEX", e.bericht)]}, 200, request_id)
-        return _antwoord([await voer_uit(t, actor, p, request_id) for p in payload], 200, request_id)
-    return _antwoord(await voer_uit(t, actor, payload, request_id), 200, request_id)
+        return _antwoord([await _geteld(t, actor, p, request_id) for p in payload], 200, request_id)
+    return _antwoord(await _geteld(t, actor, payload, request_id), 200, request_id)
 
 
 async def health(request: Request) -> Response:
@@ -303,7 +331,7 @@ class Vangnet:
         try:
             await self.app(scope, receive, zend)
         except Exception as e:
-            request_id = str(uuid.uuid4())
+            request_id = verzoek_id()
             log_onverwacht(request_id, e)
             if begonnen:
                 return  # the answer is already under way (a streamed export): the server closes the connection
@@ -332,7 +360,10 @@ def maak_app(
     drempels: Drempels | None = None,
     routes: dict[str, RouteDefinitie] | None = None,
     ide: bool | None = None,  # GraphiQL; None: from the settings (demo/ontwikkeling, REGIEKAMER_GRAPHIQL)
+    beheer: Beheer | None = None,
 ) -> Starlette:
+    beheer = beheer or Beheer()
+    metrieken = Metrieken(Toegang(beheer.metrics, beheer.metrics_token))
     app = Starlette(
         routes=[
             Route("/graphql", graphql_post, methods=["POST"]),
@@ -341,8 +372,10 @@ def maak_app(
             Route("/ready", gereed, methods=["GET"]),
             Route("/auditlog/export", auditlog_export, methods=["GET"]),
             Mount("/console", app=console),
+            Route("/version", versie, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
-        middleware=[Middleware(Vangnet)],
+        middleware=[Middleware(Verzoeklog, metrieken=metrieken), Middleware(Vangnet)],
     )
     zet_statement_timeout(engine, limieten.statement_seconden)
     app.state.toestand = Toestand(
@@ -354,5 +387,8 @@ def maak_app(
         maak_schema(),
         drempels or Drempels(),
         routes=routes or standaard_routes(),
+        metrieken=metrieken,
     )
+    if beheer.sporen:
+        instrumenteer(app)
     return app

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.instellingen import Instellingen
+from api.logboek import stel_in
+from api.versie import versietekst
 
 log = logging.getLogger("regiekamer")
 
@@ -27,6 +29,7 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
 
     from api.app import stem_gc_af
     from api.fabriek import bouw_app, maak_verifier
+    from api.logboek import logconfig
     from api.sleutels import DemoSleutel
     from beleid.beslisser import CasbinBeslisser
     from domein import demo
@@ -44,6 +47,8 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         verifier = maak_verifier(inst, demo_modus)
     except ValueError as e:  # no key, unusable key, non-https JWKS URL, both set: say so, no traceback
         return _fout(str(e), 2)
+    _waarschuw_eigen_pseudoniemsleutel(inst, demo_modus)
+    _leeg_multiproc_map(args.workers)
     # Made (or read) once here, before any worker starts: every worker reads this same key.
     pseudonimiseerder = Pseudonimiseerder(inst.pseudoniem_sleutel_bytes())
 
@@ -65,11 +70,20 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         print("Demogegevens geladen." if gevuld else "Database had al gegevens; demogegevens overgeslagen.")
         print("Token voor een consulent van Nijmegen: regiekamer token --rol consulent --gemeente 0268")
     ide = " (GraphiQL in de browser)" if Instellingen().graphiql_aan() else ""
-    print(f"Regiekamer op http://{args.host}:{args.port}/graphql{ide}, /health", flush=True)
+    log.info("Regiekamer op http://%s:%s/graphql%s, /health", args.host, args.port, ide)
+    if inst.metrics and not inst.metrics_token:
+        log.warning("/metrics staat aan zonder REGIEKAMER_METRICS_TOKEN: scherm het af in de proxy of het netwerk.")
+    # uvicorn logs through our configuration (also in every worker); its access log is off: it would
+    # write the query string, and api/logboek.py writes one line per request without it.
+    logging_uvicorn: dict[str, Any] = {
+        "log_config": logconfig(inst.logformaat(not demo_modus), inst.log_niveau),
+        "log_level": inst.log_niveau.lower(),
+        "access_log": False,
+    }
     if args.workers == 1:
         app = bouw_app(inst, demo_modus, verifier)
         stem_gc_af()
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", **inst.uvicorn_tijdslimieten())
+        uvicorn.run(app, host=args.host, port=args.port, **logging_uvicorn, **inst.uvicorn_tijdslimieten())
         return 0
     # Each worker is a fresh process that builds its app from the environment (api.fabriek): --demo
     # goes there too, and the header time limit by name (a class made in a function cannot be sent).
@@ -81,11 +95,36 @@ def _serve(args: argparse.Namespace, inst: Instellingen) -> int:
         workers=args.workers,
         host=args.host,
         port=args.port,
-        log_level="info",
+        **logging_uvicorn,
         timeout_keep_alive=inst.keep_alive_seconden,
         http="api.fabriek:H11MetKopLimiet",
     )
     return 0
+
+
+def _waarschuw_eigen_pseudoniemsleutel(inst: Instellingen, demo_modus: bool) -> None:
+    """Zonder ingestelde sleutel maakt elke host (container) een eigen: de pseudoniemen verschillen per replica."""
+    pad = inst.pseudoniem_sleutel_uit_bestand()
+    if pad is None:
+        return
+    herkomst = "gelezen uit" if pad.exists() else "nieuw gemaakt in"
+    bericht = (
+        "De pseudoniemsleutel is %s %s, op deze host. Draaien meer replica's of containers, of wordt deze map "
+        "niet bewaard, dan krijgt elk een eigen sleutel en verschillen de pseudoniemen in auditlog en meldingen. "
+        "Zet REGIEKAMER_PSEUDONIEM_SLEUTEL (een geheim van minstens 32 tekens), gelijk voor alle replica's."
+    )
+    (log.info if demo_modus else log.warning)(bericht, herkomst, pad)
+
+
+def _leeg_multiproc_map(workers: int) -> None:
+    """Met PROMETHEUS_MULTIPROC_DIR: de waarden van een vorige start weg, anders telt /metrics ze mee."""
+    map_ = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not map_:
+        return
+    Path(map_).mkdir(parents=True, exist_ok=True)
+    for bestand in Path(map_).glob("*.db"):
+        bestand.unlink(missing_ok=True)
+    log.info("Metrieken van %s workers worden opgeteld via %s", workers, map_)
 
 
 def _token(args: argparse.Namespace, inst: Instellingen) -> int:
@@ -258,50 +297,62 @@ def _schema(args: argparse.Namespace, _inst: Instellingen) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Een parser met een Nederlandse helptekst voor -h; subopdrachten krijgen dezelfde klasse."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        self.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="regiekamer", description="Regiekamer: samenwerking met afgedwongen doelbinding.")
-    sub = p.add_subparsers(dest="opdracht", required=True)
-    s = sub.add_parser("serve", help="start de API")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    p = _Parser(
+        prog="regiekamer",
+        description="Regiekamer: samenwerking met afgedwongen doelbinding.",
+        epilog="Instellingen komen uit de omgeving (REGIEKAMER_*, DATABASE_URL); zie docs/beheer.md.",
+    )
+    p.add_argument("--version", action="version", version=versietekst(), help="toon de versie en stop")
+    sub = p.add_subparsers(dest="opdracht", required=True, metavar="OPDRACHT", help="een van:")
+    s = sub.add_parser("serve", help="start de API (migreert de database eerst)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="adres om op te luisteren (standaard 127.0.0.1; container: 0.0.0.0)"
+    )
+    s.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
     s.add_argument("--demo", action="store_true", help="demogegevens en een ontwikkelsleutel")
     s.add_argument(
         "--workers", type=int, default=1, help="aantal workerprocessen (standaard 1; zie README: meerdere workers)"
     )
     s.set_defaults(functie=_serve)
     t = sub.add_parser("token", help="maak een ontwikkeltoken met de demosleutel")
-    t.add_argument("--rol", required=True)
-    t.add_argument("--gemeente")
-    t.add_argument("--sub")
-    t.add_argument("--ttl", type=int, default=3600)
+    t.add_argument("--rol", required=True, help="rol uit toegang.md, bijv. consulent of privacy_officer")
+    t.add_argument("--gemeente", help="CBS-code van de gemeente (verplicht voor gemeentelijke rollen), bijv. 0268")
+    t.add_argument("--sub", help="wie het token draagt (standaard dev-ROL-GEMEENTE)")
+    t.add_argument("--ttl", type=int, default=3600, help="geldigheid in seconden (standaard 3600)")
     t.set_defaults(functie=_token)
     sub.add_parser("migrate", help="breng de database naar de nieuwste migratie").set_defaults(functie=_migrate)
-    a = sub.add_parser("audit", help="auditlog")
-    a_sub = a.add_subparsers(dest="audit_opdracht", required=True)
+    a = sub.add_parser("audit", help="auditlog: controleer de hashketens")
+    a_sub = a.add_subparsers(dest="audit_opdracht", required=True, metavar="OPDRACHT", help="een van:")
     a_sub.add_parser("verify", help="controleer alle hashketens").set_defaults(functie=_audit)
-    z = sub.add_parser("zorgkosten", help="zorgkosten")
-    z_sub = z.add_subparsers(dest="zorgkosten_opdracht", required=True)
+    z = sub.add_parser("zorgkosten", help="zorgkosten inlezen")
+    z_sub = z.add_subparsers(dest="zorgkosten_opdracht", required=True, metavar="OPDRACHT", help="een van:")
     zi = z_sub.add_parser("importeer", help="lees maandtotalen uit een CSV-bestand in (alles of niets)")
-    zi.add_argument("bestand")
+    zi.add_argument("bestand", help="CSV met de kolommen agb (of aanbieder_id), product, maand, bedrag")
     zi.add_argument("--gemeente", required=True, help="CBS-code van de aanleverende gemeente")
     zi.add_argument("--sub", help="wie aanlevert (voor het auditlog)")
     zi.set_defaults(functie=_zorgkosten)
-    b = sub.add_parser("bewaartermijn", help="bewaartermijnen")
-    b_sub = b.add_subparsers(dest="bewaartermijn_opdracht", required=True)
+    b = sub.add_parser("bewaartermijn", help="bewaartermijnen toepassen")
+    b_sub = b.add_subparsers(dest="bewaartermijn_opdracht", required=True, metavar="OPDRACHT", help="een van:")
     bt = b_sub.add_parser("toepassen", help="verwijder persoonsgegevens waarvan de bewaartermijn verstreken is")
     bt.add_argument("--peildatum", help="JJJJ-MM-DD; standaard vandaag")
     bt.add_argument("--batch", type=int, default=200, help="objecten per transactie (standaard 200)")
     bt.set_defaults(functie=_bewaartermijn)
     e = sub.add_parser("schema", help="exporteer het GraphQL-schema")
-    e.add_argument("--uit", default="schema.graphql")
+    e.add_argument("--uit", default="schema.graphql", help="bestand om naar te schrijven, '-' voor stdout")
     e.set_defaults(functie=_schema)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the whole policy at start
     args = parser().parse_args(argv)
     try:
         inst = Instellingen()
@@ -309,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fout(
             "ongeldige instelling: " + "; ".join(f"{'.'.join(map(str, f['loc']))}: {f['msg']}" for f in e.errors()), 2
         )
+    # JSON by default for the server outside demo (a log collector reads it); text for people at a prompt.
+    serve_buiten_demo = args.functie is _serve and not (args.demo or inst.demo)
+    stel_in(inst.logformaat(serve_buiten_demo), inst.log_niveau)
     try:
         return int(args.functie(args, inst))
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ block. ``van`` and ``tot`` are dates or ISO times (``tot`` exclusive); both are 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from api.auth import OngeldigToken, bearer_token
 from api.fouten import fout, intern, log_onverwacht
+from api.logboek import verzoek_id
 from domein import auditlog
 from domein.fouten import DomeinFout, OngeldigeInvoer
 from domein.waarden import als_utc
@@ -69,7 +69,7 @@ async def _begin_export(
 
 async def auditlog_export(request: Request) -> Response:
     t = request.app.state.toestand
-    request_id = str(uuid.uuid4())
+    request_id = verzoek_id()  # the id the log lines and the X-Request-Id header of this request carry
     try:
         actor = await run_in_threadpool(t.verifier.verify, bearer_token(request.headers.get("authorization")))
     except OngeldigToken as e:

@@ -106,6 +106,7 @@ def bouw_app(inst: Instellingen, demo_modus: bool, verifier: TokenVerifier | Non
         CasbinBeslisser(),
         Drempels(k=inst.k_drempel, afwijking_procent=inst.afwijking_procent),
         routes=inst.routes(),
+        beheer=inst.beheer(),
     )
     if demo_modus or inst.ontwikkeling:
         app.add_middleware(WorkerKop)

@@ -6,8 +6,9 @@ import contextlib
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,15 @@ from api.oidc import OidcUitgever, lees_bestand, lees_uitgevers
 from domein.bewaartermijn import Bewaartermijnen, Duur
 from domein.opslag.db import STANDAARD_SQLITE_URL
 from domein.route import Route, met_termijnen, standaard_routes
+
+
+@dataclass(frozen=True)
+class Beheer:
+    """Wat de app-fabriek voor beheer aan ``maak_app`` geeft: /metrics en traces."""
+
+    metrics: bool = False
+    metrics_token: str | None = field(default=None, repr=False)
+    sporen: bool = False
 
 
 class Instellingen(BaseSettings):
@@ -72,6 +82,31 @@ class Instellingen(BaseSettings):
         """De OIDC-uitgevers uit REGIEKAMER_OIDC_ISSUERS en REGIEKAMER_OIDC_BESTAND samen; elke issuer één keer."""
         uit_bestand = lees_bestand(self.oidc_bestand) if self.oidc_bestand else []
         return lees_uitgevers([u.model_dump() for u in [*self.oidc_issuers, *uit_bestand]])
+
+    # Beheer (docs/beheer.md): logs, metrics, traces.
+    log_formaat: Literal["json", "tekst"] | None = Field(
+        default=None, description="json of tekst; standaard json voor 'serve' buiten demo, anders tekst."
+    )
+    log_niveau: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Logniveau.")
+    metrics: bool = Field(default=False, description="GET /metrics aan (Prometheus); standaard uit.")
+    metrics_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="Bearer-token dat /metrics vraagt; zonder: elke client die de poort bereikt.",
+    )
+    sporen: bool = Field(default=False, description="OpenTelemetry-traces (vraagt de extra [otel]).")
+
+    def logformaat(self, serve_buiten_demo: bool) -> Literal["json", "tekst"]:
+        if self.log_formaat is not None:
+            return self.log_formaat
+        return "json" if serve_buiten_demo else "tekst"
+
+    def beheer(self) -> Beheer:
+        return Beheer(metrics=self.metrics, metrics_token=self.metrics_token or None, sporen=self.sporen)
+
+    def pseudoniem_sleutel_uit_bestand(self) -> Path | None:
+        """Het sleutelbestand in de datamap als de sleutel niet ingesteld is (dan heeft elke host een eigen)."""
+        return None if self.pseudoniem_sleutel else self.data_map / "pseudoniem.key"
 
     def routes(self) -> dict[str, Route]:
         """De meegeleverde routes met de ingestelde termijnen (README: Routes als gegevens)."""

@@ -145,6 +145,10 @@ def test_geinstalleerd_wiel_laadt_uit_de_venv_en_toont_hulp(installatie, werkmap
     for opdracht in ("serve", "token", "migrate", "audit", "bewaartermijn", "schema"):
         assert opdracht in hulp.stdout
     _draai(installatie / "regiekamer", "serve", "--help", cwd=werkmap, env=omgeving, timeout=60)
+    # The version comes from the installed wheel's metadata (docs/beheer.md: /version and --version).
+    versie = re.search(r'^version = "(.+)"$', (BRON / "pyproject.toml").read_text(encoding="utf-8"), re.M)[1]  # type: ignore[index]
+    uitvoer = _draai(installatie / "regiekamer", "--version", cwd=werkmap, env=omgeving, timeout=60).stdout
+    assert uitvoer.startswith(f"regiekamer {versie} (migratie "), uitvoer
 
 
 def test_geinstalleerd_wiel_serveert_demo_op_sqlite_met_eigen_datamap(installatie, werkmap, tmp_path):
