@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
 
 from domein.demo import fictieve_bsns
 
-_BSNS = fictieve_bsns(999990000)
+# The first ~900 valid numbers of 999990000.. , then those of 999000000.. (the suite needs more than 900).
+_BSNS = chain(fictieve_bsns(999990000), (b for b in fictieve_bsns(999000000) if int(b) < 999990000))
 NIJMEGEN, WIJCHEN, BERG_EN_DAL = "0268", "0296", "1945"
 
 REGISTREER_CASUS = """
