@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from api.app import maak_app
 from api.auth import TokenVerifier
 from api.limieten import Limieten
 from api.oidc import lees_uitgevers
-from tests.hulp import NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer
+from domein.opslag.tabellen import auditregel
+from tests.hulp import NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer, intern_id
 from tests.hulp_oidc import keycloak_token, lokale_idps, uitgevers_config
 
 BSN = "999990019"
@@ -146,3 +149,48 @@ async def test_sleutel_uit_een_andere_gemeente_geeft_nooit_de_casus_van_die_geme
     wijchen = await _als_sub(api, WIJCHEN, "zelfde-sub", variabelen)
     assert "errors" not in nijmegen and "errors" not in wijchen, (nijmegen, wijchen)
     assert wijchen["data"]["registreerCasus"]["id"] != nijmegen["data"]["registreerCasus"]["id"]
+
+
+# --- casussen: totalCount met een filter op urgentie ----------------------------------------------------------
+
+_TOTAAL = """query($f: CasusFilter, $first: Int, $after: String) {
+  casussen(first: $first, after: $after, filter: $f) { totalCount edges { node { id } } } }"""
+_LIJST_TIJD = "{ casussen(first: 50) { edges { cursor node { id aangemaaktOp } } } }"
+
+
+async def test_totaal_van_een_urgentiefilter_leest_urgentie_en_legt_dat_vast_ook_zonder_getoonde_casus(
+    api: Any,
+) -> None:
+    # Narrow the period to one casus, filter on CRISIS and page past it: the page is empty, totalCount says 0 or 1,
+    # i.e. the urgentie of that one casus. That read of the zorgbehoefte must be in the audit log (rule 7).
+    invoer = {**casus_invoer(), "urgentie": "CRISIS"}
+    gemaakt = await api.als("consulent", NIJMEGEN, REGISTREER_CASUS, {"input": invoer})
+    assert "errors" not in gemaakt, gemaakt
+    doel_id = gemaakt["data"]["registreerCasus"]["id"]
+    lijst = (await api.als("consulent", NIJMEGEN, _LIJST_TIJD))["data"]["casussen"]["edges"]
+    rand = next(e for e in lijst if e["node"]["id"] == doel_id)
+    moment = datetime.fromisoformat(rand["node"]["aangemaaktOp"])
+    venster = {
+        "aangemaaktVanaf": (moment - timedelta(microseconds=1)).isoformat(),
+        "aangemaaktTot": (moment + timedelta(milliseconds=1)).isoformat(),
+        "urgentie": ["CRISIS"],
+    }
+    async with api.engine.connect() as conn:
+        voor = int(await conn.scalar(sa.select(sa.func.max(auditregel.c.volgnummer))) or 0)
+    antwoord = await api.als("consulent", NIJMEGEN, _TOTAAL, {"f": venster, "first": 5, "after": rand["cursor"]})
+    assert "errors" not in antwoord, antwoord
+    assert antwoord["data"]["casussen"]["edges"] == []
+    assert antwoord["data"]["casussen"]["totalCount"] == 1  # the urgentie of that casus, read
+    async with api.engine.connect() as conn:
+        regels = (
+            await conn.execute(
+                sa.select(auditregel.c.categorieen).where(
+                    auditregel.c.volgnummer > voor,
+                    auditregel.c.operatie == "lezen",
+                    auditregel.c.uitkomst == "geslaagd",
+                    auditregel.c.object_id == intern_id(doel_id),
+                )
+            )
+        ).all()
+    gelezen = [r for r in regels if "persoonsgegevens.zorgbehoefte" in (r.categorieen or [])]
+    assert gelezen, "de lezing van de urgentie via totalCount staat niet in het auditlog"
