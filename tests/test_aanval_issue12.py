@@ -37,6 +37,9 @@ _FILTER = "query Q($f: CasusFilter) { casussen(first: 5, filter: $f) { totalCoun
         (_FILTER, {"f": {"status": [BSN]}}),  # enum value in the variables
         (_FILTER, {"f": {"urgentie": [BSN]}}),
         (_FILTER, {"f": {BSN: True}}),  # a JSON key in the variables is a value, not a schema name
+        (_FILTER, {"f": {"aangemaaktVanaf": BSN}}),  # a BSN in a date field
+        ('{ casussen(first: 5, filter: {aangemaaktVanaf: "999990019"}) { totalCount } }', None),
+        (REGISTREER_CASUS, {"input": {**casus_invoer(), "inwoner": {"bsn": "1", "naam": "x", "geboortedatum": BSN}}}),
     ],
 )
 async def test_vertaalde_foutmelding_herhaalt_geen_ingevoerde_waarde(api: Any, query: str, variabelen: Any) -> None:
