@@ -22,6 +22,7 @@ from api.oidc import lees_uitgevers
 from domein.opslag.tabellen import auditregel
 from tests.hulp import NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer, intern_id
 from tests.hulp_oidc import keycloak_token, lokale_idps, uitgevers_config
+from tests.hulp_signalen import aanbieder, signaal_in_stap_1
 
 BSN = "999990019"
 _FILTER = "query Q($f: CasusFilter) { casussen(first: 5, filter: $f) { totalCount } }"
@@ -229,3 +230,19 @@ async def test_sessiecookie_van_voor_het_uitloggen_geeft_geen_toegang_meer(
     console_client.cookies.clear()
     na = await console_client.get("/console/auditlog", headers={"cookie": f"regiekamer_console={buit}"})
     assert na.status_code == 303, "de oude sessie werkt nog na het uitloggen"
+
+
+# --- signalen: filter op aanbieder, stap en categorie blijft binnen de eigen gemeente -------------------------
+
+_SIGNALEN = """query($f: SignaalFilter) { signalen(first: 10, filter: $f) { totalCount edges { node { id } } } }"""
+
+
+async def test_signaalfilter_op_aanbieder_telt_geen_signaal_van_een_andere_gemeente(api: Any) -> None:
+    aid = await aanbieder(api)
+    await signaal_in_stap_1(api, NIJMEGEN, aanbieder_id=aid)
+    filter_ = {"aanbiederId": aid, "stap": ["stap_1"], "categorie": ["NIET_CONFORM_AFSPRAKEN"]}
+    eigen = await api.als("consulent", NIJMEGEN, _SIGNALEN, {"f": filter_})
+    ander = await api.als("consulent", WIJCHEN, _SIGNALEN, {"f": filter_})
+    assert "errors" not in eigen and "errors" not in ander, (eigen, ander)
+    assert eigen["data"]["signalen"]["totalCount"] == 1
+    assert ander["data"]["signalen"] == {"totalCount": 0, "edges": []}
