@@ -44,6 +44,7 @@ def _token(tekst: str) -> str:
     return tekst
 
 
+_VORM = re.compile(r"'[^']*'|\"[^\"]*\"|\d{4,}")
 _WAARDEN = frozenset({"Int", "Float", "String", "BlockString"})
 _NAAM = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
@@ -217,7 +218,8 @@ def vertaal_tekst(bericht: str) -> str:
             return maak(m)
     if _is_al_nederlands(tekst):
         return tekst
-    log.info("Geen vertaling voor graphql-melding: %s", tekst[:300])
+    # Only the shape goes to the log: a quoted or long numeric part may be a value the client sent (a BSN).
+    log.info("Geen vertaling voor graphql-melding: %s", _VORM.sub("…", tekst)[:300])
     return ONBEKEND
 
 

@@ -6,6 +6,7 @@ Each test is an attack written as the rule it guards; a test that passes means t
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from api.app import maak_app
 from api.auth import TokenVerifier
 from api.limieten import Limieten
 from api.oidc import lees_uitgevers
+from api.vertaling import ONBEKEND, vertaal_tekst
 from domein.opslag.tabellen import auditregel
 from tests.hulp import NIJMEGEN, REGISTREER_CASUS, WIJCHEN, casus_invoer, intern_id
 from tests.hulp_oidc import keycloak_token, lokale_idps, uitgevers_config
@@ -246,3 +248,11 @@ async def test_signaalfilter_op_aanbieder_telt_geen_signaal_van_een_andere_gemee
     assert "errors" not in eigen and "errors" not in ander, (eigen, ander)
     assert eigen["data"]["signalen"]["totalCount"] == 1
     assert ander["data"]["signalen"] == {"totalCount": 0, "edges": []}
+
+
+def test_onbekende_graphql_melding_gaat_zonder_ingevoerde_waarde_naar_het_log(caplog: pytest.LogCaptureFixture) -> None:
+    # A graphql-core upgrade may bring a message shape with the client's value in it: the log gets the shape only.
+    with caplog.at_level(logging.INFO, logger="api.vertaling"):
+        uit = vertaal_tekst("Some future message about value '999990019' and 999990019 in field 'bsn'.")
+    assert uit == ONBEKEND
+    assert caplog.records and BSN not in caplog.text
