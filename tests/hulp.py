@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import sqlalchemy as sa
 
 from domein.demo import fictieve_bsns
 
-_BSNS = fictieve_bsns(999990000)
+_BSNS = itertools.cycle(list(fictieve_bsns(999990000)))
+"""The test range has ~900 valid BSNs; the whole suite on two databases uses more. Each test has its own
+database, so starting again at the first one after the last is harmless (never a BSN outside the test range)."""
 NIJMEGEN, WIJCHEN, BERG_EN_DAL = "0268", "0296", "1945"
 
 REGISTREER_CASUS = """
