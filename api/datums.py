@@ -25,9 +25,12 @@ def _binnen_venster(lees: Callable[[str], Any], soort: str) -> Callable[[object]
         if not isinstance(waarde, str):
             raise StrawberryInputCoercionError(f"Geen {soort}: verwacht tekst (ISO 8601).")
         try:
-            return controleer_datum(lees(waarde), f"{soort} {waarde[:40]}")
+            # The value is not echoed: it may be a geboortedatum (persoonsgegeven), or a BSN typed in the wrong field.
+            return controleer_datum(lees(waarde), soort)
         except (ValueError, OverflowError):
-            raise StrawberryInputCoercionError(f"'{waarde[:40]}' is geen {soort} (ISO 8601).") from None
+            raise StrawberryInputCoercionError(
+                f"Dit is geen {soort} (ISO 8601, bijvoorbeeld 2024-03-01 of 2024-03-01T09:30:00+01:00)."
+            ) from None
         except OngeldigeInvoer as e:
             raise StrawberryInputCoercionError(e.bericht) from None
 

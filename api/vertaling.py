@@ -37,9 +37,21 @@ def _token(tekst: str) -> str:
         "Comment": "commentaar",
     }
     soort, _, rest = tekst.partition(" ")
+    if soort in _WAARDEN:  # a literal the client typed (it may be a BSN): named by its kind, never echoed
+        return f"een {soorten[soort]}"
     if soort in soorten:
         return f"{soorten[soort]} {rest}".strip() if rest else f"een {soorten[soort]}"
     return tekst
+
+
+_VORM = re.compile(r"'[^']*'|\"[^\"]*\"|\d{4,}")
+_WAARDEN = frozenset({"Int", "Float", "String", "BlockString"})
+_NAAM = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _veldnaam(naam: str) -> str:
+    """A field name the client sent; a JSON key in the variables that is no GraphQL name is not echoed."""
+    return f"'{naam}'" if _NAAM.fullmatch(naam) and len(naam) <= 60 else "een veld"
 
 
 def _reden(tekst: str) -> str:
@@ -164,8 +176,8 @@ _REGELS: list[Regel] = [
        lambda m: f"Hier hoort een waarde van '{m[1]}', zonder aanhalingstekens in de query."),
     _r(rf"Enum {_N} cannot represent non-string value.*",
        lambda m: f"Hier hoort een waarde van '{m[1]}', als tekst in de variabelen."),
-    _r(rf"Value {_N} does not exist in {_N} enum\.",
-       lambda m: f"De waarde '{m[1][:40]}' bestaat niet in '{m[2]}'."),
+    _r(rf"Value {_N} does not exist in {_N} enum\.",  # the value is the client's (a BSN?): not echoed
+       lambda m: f"Deze waarde bestaat niet in '{m[2]}'; kies een van de waarden van dat type."),
     _r(rf"Expected value of non-null type {_N} not to be None\.",
        lambda m: f"Een waarde van type '{m[1]}' is verplicht; null mag niet."),
     _r(rf"Expected a value of non-null type {_N} to be provided\.",
@@ -173,13 +185,13 @@ _REGELS: list[Regel] = [
     _r(rf"Expected value of type {_N} to include required field {_N}.*",
        lambda m: f"Bij '{m[1]}' ontbreekt het verplichte veld '{m[2]}'."),
     _r(rf"Expected value of type {_N} not to include unknown field {_N}.*",
-       lambda m: f"'{m[1]}' kent geen veld '{m[2]}'."),
+       lambda m: f"'{m[1]}' kent geen veld {_veldnaam(m[2])}."),
     _r(rf"Expected value of type {_N} to be an object.*", lambda m: f"'{m[1]}' moet een object {{ ... }} zijn."),
     _r(rf"Expected value of type {_N} to be a list.*", lambda m: f"'{m[1]}' moet een lijst [ ... ] zijn."),
     _r(rf"Expected value of type {_N}.*", lambda m: f"Hier hoort een waarde van type '{m[1]}'."),
     _r(rf"Field {_N} of required type {_N} was not provided\.",
        lambda m: f"Het verplichte veld '{m[1]}' (type '{m[2]}') ontbreekt."),
-    _r(rf"Field {_N} is not defined by type {_N}\.", lambda m: f"'{m[2]}' kent geen veld '{m[1]}'."),
+    _r(rf"Field {_N} is not defined by type {_N}\.", lambda m: f"'{m[2]}' kent geen veld {_veldnaam(m[1])}."),
     _r(rf"Variable '(\$\w+)' of required type {_N} was not provided\.",
        lambda m: f"Variabele '{m[1]}' (type '{m[2]}') is verplicht maar ontbreekt in 'variables'."),
     _r(rf"Variable '(\$\w+)' of non-null type {_N} must not be null\.",
@@ -206,7 +218,8 @@ def vertaal_tekst(bericht: str) -> str:
             return maak(m)
     if _is_al_nederlands(tekst):
         return tekst
-    log.info("Geen vertaling voor graphql-melding: %s", tekst[:300])
+    # Only the shape goes to the log: a quoted or long numeric part may be a value the client sent (a BSN).
+    log.info("Geen vertaling voor graphql-melding: %s", _VORM.sub("…", tekst)[:300])
     return ONBEKEND
 
 

@@ -179,23 +179,38 @@ async def zoek(
     pagina = await pagineer_volgens(vz.conn, query, _volgorde(volgorde), Venster(first, after, last, before), _rij)
     if zorgbehoefte is not None:
         # The page shows (by its filter or order) the urgentie of each of its casussen: a read, recorded.
-        for _, r in pagina.items:
-            vz.lezing(
-                LEEST["urgentie"],
-                object_type=RESOURCE,
-                object_id=r.id,
-                verantwoordelijke=r.gemeente_code,
-                betrokkene=r.pseudoniem,
-                doel=zorgbehoefte.doel or vz.beslisser.doel_van(vz.actor),
-            )
+        _leg_urgentie_vast(vz, zorgbehoefte, [r for _, r in pagina.items])
     return pagina
+
+
+def _leg_urgentie_vast(vz: Verzoek, zorgbehoefte: Besluit, rijen: Sequence[Any]) -> None:
+    for r in rijen:
+        vz.lezing(
+            LEEST["urgentie"],
+            object_type=RESOURCE,
+            object_id=r.id,
+            verantwoordelijke=r.gemeente_code,
+            betrokkene=r.pseudoniem,
+            doel=zorgbehoefte.doel or vz.beslisser.doel_van(vz.actor),
+        )
 
 
 async def tel(vz: Verzoek, filter: CasusFilter | None = None) -> int:
     """Het aantal casussen binnen bereik dat aan het filter voldoet (totalCount)."""
     besluit = vz.eis(RESOURCE, Actie.LEZEN)
+    f = filter or CasusFilter()
+    if f.urgentie is not None:
+        # A count filtered on urgentie tells the urgentie of every casus it counts (narrow the period to one
+        # casus and page past it: the count is that casus's urgentie). So each counted casus is a recorded read,
+        # exactly as when the page shows it; the rows are counted here rather than by COUNT(*).
+        gekozen = _basis(vz).with_only_columns(casus.c.id, casus.c.gemeente_code, casus_persoonsgegevens.c.pseudoniem)
+        query, zorgbehoefte = _gefilterd(vz, gekozen, f, op_urgentie=False)
+        rijen = (await vz.conn.execute(query)).all()
+        assert zorgbehoefte is not None  # _gefilterd asks it for an urgentie filter
+        _leg_urgentie_vast(vz, zorgbehoefte, rijen)
+        return len(rijen)
     basis = sa.select(sa.func.count()).select_from(casus).where(voorwaarde(besluit, vz.actor, casus.c.gemeente_code))
-    query, _ = _gefilterd(vz, basis, filter or CasusFilter(), op_urgentie=False)
+    query, _ = _gefilterd(vz, basis, f, op_urgentie=False)
     return int(await vz.conn.scalar(query) or 0)
 
 

@@ -15,6 +15,7 @@ The session cookie is SameSite=Strict, so the browser leaves it off the provider
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -101,15 +102,28 @@ class OidcFout(Exception):
         self.bericht = bericht
 
 
+_FOUTCODE = re.compile(r"[a-z_]{1,40}")
+
+
+def foutcode(waarde: object) -> str:
+    """An OAuth error code (access_denied, login_required, ...) as sent; anything else is not shown.
+
+    The return address is a plain link: whoever sends it to a privacy officer chooses its 'error', so free
+    text there (a phone number, an instruction) must not appear on the console's own page.
+    """
+    tekst = str(waarde or "")
+    return tekst if _FOUTCODE.fullmatch(tekst) else "onbekende fout"
+
+
 async def toegangstoken(request: Request, inst: OidcInstellingen) -> str:
     """Wisselt de code in (met de PKCE-verifier uit de sessie) en geeft het access token van de provider."""
     if "error" in request.query_params:
-        raise OidcFout(f"De identiteitsprovider weigerde het inloggen ({request.query_params['error'][:100]}).")
+        raise OidcFout(f"De identiteitsprovider weigerde het inloggen ({foutcode(request.query_params['error'])}).")
     try:
         antwoord = await client(inst).authorize_access_token(request)
     except AuthlibBaseError as e:
         raise OidcFout(
-            "Het inloggen bij de identiteitsprovider is niet afgerond (" + str(e.error or "fout")[:100] + "); "
+            f"Het inloggen bij de identiteitsprovider is niet afgerond ({foutcode(e.error)}); "
             "begin opnieuw vanaf de inlogpagina van de console."
         ) from None
     except httpx.HTTPError:
