@@ -15,10 +15,10 @@ from domein.audit import Operatie, Uitkomst
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import casus, casus_persoonsgegevens
-from domein.paginering import Pagina, Richting, Sleutel, Venster, Volgorde, pagineer_volgens
+from domein.paginering import Pagina, Richting, Sleutel, Venster, Volgorde, pagineer_volgens, periode
 from domein.toegang import Actie, Besluit
 from domein.verzoek import Verzoek
-from domein.waarden import CasusStatus, Leefdomein, Urgentie, als_utc, controleer_bsn, controleer_tekst
+from domein.waarden import CasusStatus, Leefdomein, Urgentie, controleer_bsn, controleer_tekst
 
 RESOURCE = "casus"
 CATEGORIE_IDENTIFICATIE = "persoonsgegevens.identificatie"
@@ -149,18 +149,7 @@ def _voorwaarden(f: CasusFilter) -> list[sa.ColumnElement[bool]]:
         if not f.urgentie:
             raise OngeldigeInvoer("Kies minstens één urgentie, of laat 'urgentie' weg.", veld="filter.urgentie")
         uit.append(casus.c.urgentie.in_(sorted({str(u) for u in f.urgentie})))
-    vanaf = als_utc(f.aangemaakt_vanaf) if f.aangemaakt_vanaf is not None else None
-    tot = als_utc(f.aangemaakt_tot) if f.aangemaakt_tot is not None else None
-    if vanaf is not None and tot is not None and vanaf >= tot:
-        raise OngeldigeInvoer(
-            "'aangemaaktVanaf' moet vóór 'aangemaaktTot' liggen (vanaf telt mee, tot niet).",
-            veld="filter.aangemaaktVanaf",
-        )
-    if vanaf is not None:
-        uit.append(casus.c.aangemaakt_op >= sa.literal(vanaf, casus.c.aangemaakt_op.type))
-    if tot is not None:
-        uit.append(casus.c.aangemaakt_op < sa.literal(tot, casus.c.aangemaakt_op.type))
-    return uit
+    return [*uit, *periode(casus.c.aangemaakt_op, f.aangemaakt_vanaf, f.aangemaakt_tot)]
 
 
 async def zoek(

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 
 from domein.fouten import OngeldigeInvoer
-from domein.waarden import LAATSTE_DATUM, VROEGSTE_DATUM, bevat_ongeldig_teken
+from domein.waarden import LAATSTE_DATUM, VROEGSTE_DATUM, als_utc, bevat_ongeldig_teken
 
 MAX_FIRST = 100
 STANDAARD_FIRST = 20
@@ -41,6 +41,23 @@ class Pagina(Generic[T]):
     heeft_volgende: Vraag
     heeft_vorige: Vraag = False
     """False where the list cannot tell cheaply: the Relay spec allows it for forward pagination."""
+
+
+def periode(kolom: Any, vanaf: datetime | None, tot: datetime | None) -> list[Any]:
+    """De voorwaarden van een periodefilter op ``kolom``: vanaf telt mee, tot niet; vanaf moet vóór tot liggen."""
+    van = als_utc(vanaf) if vanaf is not None else None
+    tm = als_utc(tot) if tot is not None else None
+    if van is not None and tm is not None and van >= tm:
+        raise OngeldigeInvoer(
+            "'aangemaaktVanaf' moet vóór 'aangemaaktTot' liggen (vanaf telt mee, tot niet).",
+            veld="filter.aangemaaktVanaf",
+        )
+    uit = []
+    if van is not None:
+        uit.append(kolom >= sa.literal(van, kolom.type))
+    if tm is not None:
+        uit.append(kolom < sa.literal(tm, kolom.type))
+    return uit
 
 
 def maak_cursor(aangemaakt_op: datetime, id_: str) -> str:

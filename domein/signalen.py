@@ -15,10 +15,10 @@ from domein.audit import Operatie
 from domein.bereik import voorwaarde
 from domein.fouten import NietGevonden, OngeldigeInvoer, OngeldigeOvergang
 from domein.opslag.tabellen import aanbieder, signaal, signaal_stap
-from domein.paginering import Pagina, Sleutel, Venster, Volgorde, pagineer_volgens
+from domein.paginering import Pagina, Sleutel, Venster, Volgorde, pagineer_volgens, periode
 from domein.toegang import Actie
 from domein.verzoek import Verzoek
-from domein.waarden import CasusStatus, Categorie, als_utc, controleer_tekst
+from domein.waarden import CasusStatus, Categorie, controleer_tekst
 
 RESOURCE = "signaal"
 STANDAARD_ROUTE = "rob-signaal"
@@ -119,18 +119,7 @@ def _filter(vz: Verzoek, f: SignaalFilter | None) -> list[sa.ColumnElement[bool]
         uit.append(signaal.c.categorie.in_(sorted({str(c) for c in f.categorie})))
     if f.aanbieder_id is not None:
         uit.append(signaal.c.aanbieder_id == f.aanbieder_id)
-    vanaf = als_utc(f.aangemaakt_vanaf) if f.aangemaakt_vanaf is not None else None
-    tot = als_utc(f.aangemaakt_tot) if f.aangemaakt_tot is not None else None
-    if vanaf is not None and tot is not None and vanaf >= tot:
-        raise OngeldigeInvoer(
-            "'aangemaaktVanaf' moet vóór 'aangemaaktTot' liggen (vanaf telt mee, tot niet).",
-            veld="filter.aangemaaktVanaf",
-        )
-    if vanaf is not None:
-        uit.append(signaal.c.aangemaakt_op >= sa.literal(vanaf, signaal.c.aangemaakt_op.type))
-    if tot is not None:
-        uit.append(signaal.c.aangemaakt_op < sa.literal(tot, signaal.c.aangemaakt_op.type))
-    return uit
+    return [*uit, *periode(signaal.c.aangemaakt_op, f.aangemaakt_vanaf, f.aangemaakt_tot)]
 
 
 async def zoek(
